@@ -1,0 +1,16 @@
+/* clerkd: placeholder main, replaced as the foundation lands. */
+#include "config.h"
+
+#include <stdio.h>
+#include <string.h>
+
+int
+main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
+		printf("clerkd %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	printf("usage: clerkd [-c FILE] [--help] [--version]\n");
+	return 0;
+}

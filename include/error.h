@@ -1,0 +1,20 @@
+/* How a failure is reported: functions that can fail return 0 or -1 and
+ * fill a struct clerk_err. `temporary` says whether trying again later can
+ * help (a server away, a busy database) or a person must act (bad input,
+ * a broken configuration). */
+#ifndef CLERK_ERROR_H
+#define CLERK_ERROR_H
+
+struct clerk_err {
+	int	temporary;
+	char	msg[512];
+};
+
+void err_set(struct clerk_err *e, int temporary, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Puts "what: " before the message already there. */
+void err_prefix(struct clerk_err *e, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void err_clear(struct clerk_err *e);
+
+#endif
