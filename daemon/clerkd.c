@@ -1,5 +1,5 @@
 /* clerkd: placeholder main, replaced as the foundation lands. */
-#include "config.h"
+#include "autoconfig.h"
 
 #include <stdio.h>
 #include <string.h>

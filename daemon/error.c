@@ -21,16 +21,23 @@ err_set(struct clerk_err *e, int temporary, const char *fmt, ...)
 void
 err_prefix(struct clerk_err *e, const char *fmt, ...)
 {
-	char head[256], old[sizeof(e->msg)];
+	char head[256];
+	size_t hl, ol;
 	va_list ap;
 
 	if (e == NULL)
 		return;
 	va_start(ap, fmt);
-	vsnprintf(head, sizeof(head), fmt, ap);
+	vsnprintf(head, sizeof(head) - 2, fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof(old));
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", head, old);
+	strcat(head, ": ");
+	hl = strlen(head);
+	ol = strnlen(e->msg, sizeof(e->msg) - 1);
+	if (hl + ol > sizeof(e->msg) - 1)
+		ol = sizeof(e->msg) - 1 - hl;
+	memmove(e->msg + hl, e->msg, ol);
+	memcpy(e->msg, head, hl);
+	e->msg[hl + ol] = '\0';
 }
 
 void
