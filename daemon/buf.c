@@ -1,6 +1,7 @@
 /* Growable byte buffer. */
 #include "buf.h"
 
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -95,4 +96,27 @@ const char *
 buf_str(const struct buf *b)
 {
 	return b->data ? b->data : "";
+}
+
+int
+buf_read_file(struct buf *b, const char *path, struct clerk_err *err)
+{
+	char chunk[8192];
+	FILE *f;
+	size_t n;
+	int rc = 0;
+
+	f = fopen(path, "re");
+	if (f == NULL) {
+		err_set(err, 0, "%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+		buf_append(b, chunk, n);
+	if (ferror(f)) {
+		err_set(err, 0, "%s: cannot read: %s", path, strerror(errno));
+		rc = -1;
+	}
+	fclose(f);
+	return rc;
 }

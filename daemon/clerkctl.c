@@ -1,16 +1,159 @@
-/* clerkctl: placeholder main, replaced as the foundation lands. */
+/* clerkctl: the secretary's and the operator's tool. Each subcommand is a
+ * row of the table below; officer actions go through the same code as the
+ * commands that arrive by mail. */
 #include "autoconfig.h"
 
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "clock.h"
+#include "config.h"
+#include "ctl.h"
+#include "store.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/clerk/clerk.conf"
+
+struct subcommand {
+	const char	*name;
+	const char	*args;
+	const char	*help;
+	int		 needs_store;
+	int		(*run)(struct ctl *ctl, int argc, char **argv);
+};
+
+static int cmd_check(struct ctl *, int, char **);
+static int cmd_show(struct ctl *, int, char **);
+
+static const struct subcommand subcommands[] = {
+	{ "check", "", "validate the configuration (and the database schema)", 1, cmd_check },
+	{ "show", "CASE", "print a case and its whole history", 1, cmd_show },
+	{ "inspect", "[--json] FILE...", "show how clerk reads mails, without acting", 1, ctl_inspect },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "usage: clerkctl [-c FILE] COMMAND [ARGS...]\n\n"
+	    "  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
+	    "  -h, --help         show this help\n"
+	    "  -V, --version      show the version\n\ncommands:\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		fprintf(f, "  %-8s %-18s %s\n", subcommands[i].name, subcommands[i].args,
+		    subcommands[i].help);
+}
+
+static int
+cmd_check(struct ctl *ctl, int argc, char **argv)
+{
+	int version = 0;
+	struct clerk_err err;
+
+	(void)argv;
+	if (argc != 1) {
+		fprintf(stderr, "clerkctl: check takes no arguments\n");
+		return 2;
+	}
+	if (store_schema_version(ctl->st, &version, &err) != 0) {
+		fprintf(stderr, "clerkctl: %s\n", err.msg);
+		return 1;
+	}
+	printf("%s: configuration ok (profile %s, %zu officers, intake %s)\n",
+	    ctl->config_path, ctl->cfg->association.profile, ctl->cfg->nofficers,
+	    ctl->cfg->intake.kind == INTAKE_IMAP ? "imap" : "maildir");
+	printf("%s: database schema %d\n", ctl->cfg->storage.database, version);
+	return 0;
+}
+
+static int
+print_event(void *arg, const char *at, const char *kind, const char *detail)
+{
+	(void)arg;
+	printf("  %s  %-16s %s\n", at, kind, detail);
+	return 0;
+}
+
+static int
+cmd_show(struct ctl *ctl, int argc, char **argv)
+{
+	struct store_case c;
+	struct clerk_err err;
+	int found = 0;
+
+	if (argc != 2) {
+		fprintf(stderr, "clerkctl: usage: show CASE\n");
+		return 2;
+	}
+	if (store_case_get(ctl->st, argv[1], &c, &found, &err) != 0) {
+		fprintf(stderr, "clerkctl: %s\n", err.msg);
+		return 1;
+	}
+	if (!found) {
+		fprintf(stderr, "clerkctl: no case %s\n", argv[1]);
+		return 1;
+	}
+	printf("%s  workflow=%s state=%s email=%s opened=%s%s%s\n", c.ref, c.workflow, c.state,
+	    c.email, c.opened, c.closed ? " closed=" : "", c.closed ? c.closed : "");
+	store_case_clear(&c);
+	if (store_events_for_case(ctl->st, argv[1], print_event, NULL, &err) != 0) {
+		fprintf(stderr, "clerkctl: %s\n", err.msg);
+		return 1;
+	}
+	return 0;
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("clerkctl %s\n", PACKAGE_VERSION);
-		return 0;
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ctl ctl = { DEFAULT_CONFIG, NULL, NULL };
+	const struct subcommand *sc = NULL;
+	struct clerk_err err;
+	int ch, status = 1;
+
+	/* Options stop at the subcommand: its own arguments may look like options. */
+	while ((ch = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': ctl.config_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("clerkctl %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
 	}
-	printf("usage: clerkctl [-c FILE] [--help] [--version]\n");
-	return 0;
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		if (strcmp(subcommands[i].name, argv[optind]) == 0)
+			sc = &subcommands[i];
+	if (sc == NULL) {
+		fprintf(stderr, "clerkctl: unknown command '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	err_clear(&err);
+	if (config_load(ctl.config_path, &ctl.cfg, &err) != 0) {
+		fprintf(stderr, "clerkctl: %s\n", err.msg);
+		return 1;
+	}
+	if (clock_set_timezone(ctl.cfg->association.timezone, &err) != 0) {
+		fprintf(stderr, "clerkctl: %s\n", err.msg);
+		goto out;
+	}
+	if (sc->needs_store && store_open(ctl.cfg->storage.database, &ctl.st, &err) != 0) {
+		fprintf(stderr, "clerkctl: %s\n", err.msg);
+		goto out;
+	}
+	status = sc->run(&ctl, argc - optind, argv + optind);
+out:
+	store_close(ctl.st);
+	config_free(ctl.cfg);
+	return status;
 }

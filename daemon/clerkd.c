@@ -1,16 +1,163 @@
-/* clerkd: placeholder main, replaced as the foundation lands. */
+/* clerkd: the daemon. Reads "now" once per cycle, then intake, timers,
+ * outbox and digest; between cycles it waits on IMAP IDLE (or a poll) and
+ * the next timer. */
 #include "autoconfig.h"
 
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "clock.h"
+#include "config.h"
+#include "cycle.h"
+#include "log.h"
+#include "store.h"
+
+#define DEFAULT_CONFIG SYSCONFDIR "/clerk/clerk.conf"
+/* Longest sleep between cycles when nothing wakes us earlier. */
+#define MAX_WAIT_MS (25L * 60 * 1000)
+
+static volatile int stop_requested;
+
+static void
+on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: clerkd [-c FILE] [--once] [--now YYYY-MM-DDTHH:MM] [--detach] [-v]\n"
+	    "\n"
+	    "The clerk daemon: takes in the association's mail, moves each case\n"
+	    "through its workflow, and answers with signed notices.\n"
+	    "\n"
+	    "  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
+	    "      --once         run one cycle (intake, timers, outbox, digest) and exit\n"
+	    "      --now TIME     fix the clock at TIME (association local time)\n"
+	    "      --detach       run in the background, logging to syslog\n"
+	    "  -v, --verbose      log debug lines\n"
+	    "  -h, --help         show this help\n"
+	    "  -V, --version      show the version\n");
+}
+
+static int
+install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocked poll() returns so the loop sees the flag. */
+	if (sigaction(SIGTERM, &sa, NULL) != 0 || sigaction(SIGINT, &sa, NULL) != 0)
+		return -1;
+	sa.sa_handler = SIG_IGN;
+	return sigaction(SIGPIPE, &sa, NULL);
+}
 
 int
 main(int argc, char **argv)
 {
-	if (argc > 1 && strcmp(argv[1], "--version") == 0) {
-		printf("clerkd %s\n", PACKAGE_VERSION);
-		return 0;
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "once", no_argument, NULL, 'o' },
+		{ "now", required_argument, NULL, 'n' },
+		{ "detach", no_argument, NULL, 'd' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *config_path = DEFAULT_CONFIG, *now_text = NULL;
+	struct config *cfg = NULL;
+	struct store *st = NULL;
+	struct cycle_ctx cx;
+	struct clerk_err err;
+	enum log_level level;
+	time_t fixed = 0;
+	int once = 0, detach = 0, verbose = 0, ch, status = 1, have_cx = 0;
+
+	while ((ch = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': config_path = optarg; break;
+		case 'o': once = 1; break;
+		case 'n': now_text = optarg; break;
+		case 'd': detach = 1; break;
+		case 'v': verbose = 1; break;
+		case 'h': usage(stdout); return 0;
+		case 'V': printf("clerkd %s\n", PACKAGE_VERSION); return 0;
+		default: usage(stderr); return 2;
+		}
 	}
-	printf("usage: clerkd [-c FILE] [--help] [--version]\n");
-	return 0;
+	if (optind != argc) {
+		fprintf(stderr, "clerkd: unexpected argument '%s'\n", argv[optind]);
+		usage(stderr);
+		return 2;
+	}
+	err_clear(&err);
+	if (config_load(config_path, &cfg, &err) != 0) {
+		fprintf(stderr, "clerkd: %s\n", err.msg);
+		return 1;
+	}
+	if (log_level_parse(cfg->log.level, &level) != 0) {
+		fprintf(stderr, "clerkd: %s: [log] level '%s' is not error, warn, info or debug\n",
+		    config_path, cfg->log.level);
+		goto out;
+	}
+	if (clock_set_timezone(cfg->association.timezone, &err) != 0 ||
+	    (now_text != NULL && clock_parse_fixed(now_text, &fixed, &err) != 0)) {
+		fprintf(stderr, "clerkd: %s\n", err.msg);
+		goto out;
+	}
+	if (detach && daemon(0, 0) != 0) {
+		fprintf(stderr, "clerkd: cannot detach: %s\n", strerror(errno));
+		goto out;
+	}
+	log_init("clerkd", detach, verbose ? LOG_LEVEL_DEBUG : level);
+	if (install_signals() != 0) {
+		log_error(NULL, "start", "error=\"cannot install signal handlers\"");
+		goto out;
+	}
+	if (store_open(cfg->storage.database, &st, &err) != 0) {
+		log_error(NULL, "start", "error=\"%s\"", err.msg);
+		goto out;
+	}
+	log_info(NULL, "start", "version=%s profile=%s once=%d", PACKAGE_VERSION,
+	    cfg->association.profile, once);
+	cycle_init(&cx, cfg, st, &stop_requested);
+	have_cx = 1;
+	while (!stop_requested) {
+		struct clock_now now;
+		struct cycle_stats stats;
+
+		clock_read(fixed, &now);
+		if (cycle_run(&cx, &now, &stats, &err) != 0) {
+			log_error(NULL, "cycle", "error=\"%s\"", err.msg);
+			goto out;
+		}
+		if (once)
+			break;
+		if (cycle_wait(&cx, &now, MAX_WAIT_MS, &err) < 0) {
+			log_warn(NULL, "wait", "error=\"%s\"", err.msg);
+			/* The server went away: back off before trying again. */
+			sleep(5);
+			err_clear(&err);
+		}
+	}
+	log_info(NULL, "stop", "reason=%s", stop_requested ? "signal" : "done");
+	status = 0;
+out:
+	if (have_cx)
+		cycle_close(&cx);
+	store_close(st);
+	config_free(cfg);
+	return status;
 }

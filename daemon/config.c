@@ -622,22 +622,11 @@ int
 config_load(const char *path, struct config **out, struct clerk_err *err)
 {
 	struct buf text = BUF_INIT;
-	char chunk[4096], *dir = NULL, *slash;
-	FILE *f;
-	size_t n;
+	char *dir, *slash;
 	int rc = -1;
 
-	f = fopen(path, "re");
-	if (f == NULL) {
-		err_set(err, 0, "%s: cannot open: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&text, chunk, n);
-	if (ferror(f)) {
-		err_set(err, 0, "%s: cannot read: %s", path, strerror(errno));
+	if (buf_read_file(&text, path, err) != 0)
 		goto out;
-	}
 	dir = xstrdup(path);
 	slash = strrchr(dir, '/');
 	if (slash != NULL)
@@ -645,9 +634,8 @@ config_load(const char *path, struct config **out, struct clerk_err *err)
 	else
 		strcpy(dir, ".");
 	rc = config_parse(path, dir, buf_str(&text), text.len, out, err);
-out:
-	fclose(f);
 	free(dir);
+out:
 	buf_free(&text);
 	return rc;
 }

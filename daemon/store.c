@@ -17,7 +17,8 @@ enum stmt_id {
 	S_EVENT_INSERT, S_EVENTS_CASE,
 	S_REF_BUMP, S_REF_GET,
 	S_CASE_INSERT, S_CASE_GET, S_CASE_STATE, S_VAR_SET, S_VARS, S_CASE_BY_NOTICE,
-	S_TIMER_CLEAR, S_TIMER_INSERT, S_TIMERS_DUE, S_TIMER_FIRED, S_TIMER_NEXT,
+	S_TIMER_PUT, S_TIMER_DELETE, S_TIMERS_DUE, S_CASE_TIMERS, S_TIMER_NEXT,
+	S_DIGEST_ADD, S_DIGEST_UNSENT, S_DIGEST_SENT, S_CMD_SEEN, S_CMD_RECORD,
 	S_OUT_INSERT, S_OUT_NEXT, S_OUT_SENT, S_OUT_RETRY, S_OUT_FAILED, S_OUT_COUNT,
 	S_MEMBER_INSERT, S_MEMBER_BY_EMAIL, S_MEMBER_SET, S_MEMBER_HISTORY, S_MEMBER_PIN,
 	S_COUNT
@@ -56,13 +57,25 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_VARS] = "SELECT name, value FROM case_vars WHERE case_id = ?1 ORDER BY name",
 	[S_CASE_BY_NOTICE] = "SELECT case_ref FROM outbox WHERE message_id = ?1"
 	    " AND case_ref IS NOT NULL LIMIT 1",
-	[S_TIMER_CLEAR] = "UPDATE timers SET pending = 0 WHERE case_id = ?1 AND name = ?2"
-	    " AND pending = 1",
-	[S_TIMER_INSERT] = "INSERT INTO timers(case_id, name, due) VALUES (?1, ?2, ?3)",
-	[S_TIMERS_DUE] = "SELECT id, case_id, name, due FROM timers WHERE pending = 1"
+	[S_TIMER_PUT] = "INSERT INTO timers(case_id, name, due, spec, state, fired)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, CASE WHEN ?5 = 1 THEN ?6 END)"
+	    " ON CONFLICT(case_id, name) DO UPDATE SET due = excluded.due,"
+	    " spec = excluded.spec, state = excluded.state,"
+	    " fired = CASE WHEN excluded.state = 1 THEN coalesce(fired, ?6) END",
+	[S_TIMER_DELETE] = "DELETE FROM timers WHERE case_id = ?1 AND name = ?2",
+	[S_TIMERS_DUE] = "SELECT case_id, name, due FROM timers WHERE state = 0"
 	    " AND due <= ?1 ORDER BY due, id LIMIT ?2",
-	[S_TIMER_FIRED] = "UPDATE timers SET pending = 0, fired = ?2 WHERE id = ?1 AND pending = 1",
-	[S_TIMER_NEXT] = "SELECT min(due) FROM timers WHERE pending = 1",
+	[S_CASE_TIMERS] = "SELECT name, due, spec, state FROM timers WHERE case_id = ?1"
+	    " ORDER BY due, id",
+	[S_TIMER_NEXT] = "SELECT min(due) FROM timers WHERE state = 0",
+	[S_DIGEST_ADD] = "INSERT INTO digest_items(at, case_ref, kind, role, text)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5)",
+	[S_DIGEST_UNSENT] = "SELECT id, at, case_ref, kind, text FROM digest_items"
+	    " WHERE role = ?1 AND sent IS NULL ORDER BY id",
+	[S_DIGEST_SENT] = "UPDATE digest_items SET sent = ?3 WHERE role = ?1 AND sent IS NULL"
+	    " AND id <= ?2",
+	[S_CMD_SEEN] = "SELECT 1 FROM commands_seen WHERE message_id = ?1",
+	[S_CMD_RECORD] = "INSERT INTO commands_seen(message_id, at, officer) VALUES (?1, ?2, ?3)",
 	[S_OUT_INSERT] = "INSERT INTO outbox(case_ref, message_id, recipient, envelope_from, kind,"
 	    " queued, state, next_attempt, bytes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?6, ?8)",
 	[S_OUT_NEXT] = "SELECT id, case_ref, message_id, recipient, envelope_from, kind, bytes,"
@@ -706,37 +719,37 @@ store_case_by_notice(struct store *st, const char *message_id, char **ref,
 /* ---- timers ---- */
 
 int
-store_timer_set(struct store *st, int64_t case_id, const char *name, const char *due,
-    struct clerk_err *err)
+store_timer_put(struct store *st, int64_t case_id, const char *name, const char *due,
+    const char *spec, int fired, const char *at, struct clerk_err *err)
 {
-	sqlite3_stmt *s;
-
-	/* Setting a running timer again replaces it (an extension). */
-	if (store_timer_clear(st, case_id, name, err) != 0 ||
-	    (s = stmt(st, S_TIMER_INSERT, err)) == NULL)
-		return -1;
-	sqlite3_bind_int64(s, 1, case_id);
-	bind_text(s, 2, name);
-	bind_text(s, 3, due);
-	return run(st, s, "timer set", err);
-}
-
-int
-store_timer_clear(struct store *st, int64_t case_id, const char *name, struct clerk_err *err)
-{
-	sqlite3_stmt *s = stmt(st, S_TIMER_CLEAR, err);
+	sqlite3_stmt *s = stmt(st, S_TIMER_PUT, err);
 
 	if (s == NULL)
 		return -1;
 	sqlite3_bind_int64(s, 1, case_id);
 	bind_text(s, 2, name);
-	return run(st, s, "timer clear", err);
+	bind_text(s, 3, due);
+	bind_text(s, 4, spec ? spec : "");
+	sqlite3_bind_int(s, 5, fired ? 1 : 0);
+	bind_text(s, 6, at);
+	return run(st, s, "timer put", err);
+}
+
+int
+store_timer_delete(struct store *st, int64_t case_id, const char *name, struct clerk_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_TIMER_DELETE, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, case_id);
+	bind_text(s, 2, name);
+	return run(st, s, "timer delete", err);
 }
 
 int
 store_timers_due(struct store *st, const char *now, int limit,
-    int (*fn)(void *, int64_t, int64_t, const char *, const char *), void *arg,
-    struct clerk_err *err)
+    int (*fn)(void *, int64_t, const char *, const char *), void *arg, struct clerk_err *err)
 {
 	sqlite3_stmt *s = stmt(st, S_TIMERS_DUE, err);
 	int rc;
@@ -746,9 +759,8 @@ store_timers_due(struct store *st, const char *now, int limit,
 	bind_text(s, 1, now);
 	sqlite3_bind_int(s, 2, limit);
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		if (fn(arg, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1),
-		    (const char *)sqlite3_column_text(s, 2),
-		    (const char *)sqlite3_column_text(s, 3)) != 0) {
+		if (fn(arg, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+		    (const char *)sqlite3_column_text(s, 2)) != 0) {
 			sqlite3_reset(s);
 			err_set(err, 0, "store: timer callback stopped");
 			return -1;
@@ -759,21 +771,27 @@ store_timers_due(struct store *st, const char *now, int limit,
 }
 
 int
-store_timer_fired(struct store *st, int64_t timer_id, const char *at, struct clerk_err *err)
+store_case_timers(struct store *st, int64_t case_id,
+    int (*fn)(void *, const char *, const char *, const char *, int), void *arg,
+    struct clerk_err *err)
 {
-	sqlite3_stmt *s = stmt(st, S_TIMER_FIRED, err);
+	sqlite3_stmt *s = stmt(st, S_CASE_TIMERS, err);
+	int rc;
 
 	if (s == NULL)
 		return -1;
-	sqlite3_bind_int64(s, 1, timer_id);
-	bind_text(s, 2, at);
-	if (run(st, s, "timer fired", err) != 0)
-		return -1;
-	if (sqlite3_changes(st->db) != 1) {
-		err_set(err, 0, "store: timer %lld is not pending", (long long)timer_id);
-		return -1;
+	sqlite3_bind_int64(s, 1, case_id);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (fn(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1), (const char *)sqlite3_column_text(s, 2),
+		    sqlite3_column_int(s, 3)) != 0) {
+			sqlite3_reset(s);
+			err_set(err, 0, "store: case timers callback stopped");
+			return -1;
+		}
 	}
-	return 0;
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, "case timers");
 }
 
 int
@@ -1040,4 +1058,91 @@ store_member_clear(struct store_member *m)
 	free(m->status);
 	free(m->fingerprint);
 	memset(m, 0, sizeof(*m));
+}
+
+/* ---- digest ---- */
+
+int
+store_digest_add(struct store *st, const char *at, const char *case_ref, const char *kind,
+    const char *role, const char *text, struct clerk_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_DIGEST_ADD, err);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, at);
+	bind_text(s, 2, case_ref);
+	bind_text(s, 3, kind);
+	bind_text(s, 4, role ? role : "secretary");
+	bind_text(s, 5, text ? text : "");
+	return run(st, s, "digest add", err);
+}
+
+int
+store_digest_unsent(struct store *st, const char *role,
+    int (*fn)(void *, int64_t, const char *, const char *, const char *, const char *),
+    void *arg, struct clerk_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_DIGEST_UNSENT, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, role);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		if (fn(arg, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
+		    (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
+		    (const char *)sqlite3_column_text(s, 4)) != 0) {
+			sqlite3_reset(s);
+			err_set(err, 0, "store: digest callback stopped");
+			return -1;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : db_fail(st, err, "digest unsent");
+}
+
+int
+store_digest_mark_sent(struct store *st, const char *role, int64_t last_id, const char *at,
+    struct clerk_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_DIGEST_SENT, err);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, role);
+	sqlite3_bind_int64(s, 2, last_id);
+	bind_text(s, 3, at);
+	return run(st, s, "digest sent", err);
+}
+
+/* ---- commands ---- */
+
+int
+store_command_seen(struct store *st, const char *message_id, int *seen, struct clerk_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_CMD_SEEN, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, message_id);
+	rc = sqlite3_step(s);
+	*seen = rc == SQLITE_ROW;
+	sqlite3_reset(s);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : db_fail(st, err, "command seen");
+}
+
+int
+store_command_record(struct store *st, const char *message_id, const char *at,
+    const char *officer, struct clerk_err *err)
+{
+	sqlite3_stmt *s = stmt(st, S_CMD_RECORD, err);
+
+	if (s == NULL)
+		return -1;
+	bind_text(s, 1, message_id);
+	bind_text(s, 2, at);
+	bind_text(s, 3, officer);
+	return run(st, s, "command record", err);
 }

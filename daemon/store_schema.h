@@ -88,15 +88,36 @@ static const char *const store_migrations[] = {
 	"CREATE TRIGGER events_no_delete BEFORE DELETE ON events"
 	"  BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;"
 
+	/* One row per timer identity of a case (the engine's wf_timer_key);
+	 * `spec` is the whole timer as wf_timer_to_text writes it. Fired
+	 * timers stay (state 1) until cleared, so `extend` can re-arm them. */
 	"CREATE TABLE timers ("
 	"  id INTEGER PRIMARY KEY,"
 	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
 	"  name TEXT NOT NULL,"
 	"  due TEXT NOT NULL,"
-	"  pending INTEGER NOT NULL DEFAULT 1,"
-	"  fired TEXT);"
-	"CREATE UNIQUE INDEX timers_case_name ON timers(case_id, name) WHERE pending = 1;"
-	"CREATE INDEX timers_due ON timers(due) WHERE pending = 1;"
+	"  spec TEXT NOT NULL DEFAULT '',"
+	"  state INTEGER NOT NULL DEFAULT 0,"
+	"  fired TEXT,"
+	"  UNIQUE (case_id, name));"
+	"CREATE INDEX timers_due ON timers(due) WHERE state = 0;"
+
+	/* What the secretary's digest will show; sent marks it reported. */
+	"CREATE TABLE digest_items ("
+	"  id INTEGER PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  case_ref TEXT,"
+	"  kind TEXT NOT NULL,"
+	"  role TEXT NOT NULL DEFAULT 'secretary',"
+	"  text TEXT NOT NULL DEFAULT '',"
+	"  sent TEXT);"
+	"CREATE INDEX digest_items_unsent ON digest_items(role) WHERE sent IS NULL;"
+
+	/* Officer command mails already acted on, by Message-ID (replay). */
+	"CREATE TABLE commands_seen ("
+	"  message_id TEXT PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  officer TEXT NOT NULL) WITHOUT ROWID;"
 
 	"CREATE TABLE outbox ("
 	"  id INTEGER PRIMARY KEY,"

@@ -6,6 +6,8 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "error.h"
+
 struct buf {
 	char	*data;	/* owned; NULL until the first append */
 	size_t	 len;
@@ -23,6 +25,9 @@ void buf_reset(struct buf *b);	/* len = 0, keeps the memory */
 /* Hands the bytes to the caller (never NULL) and empties the buffer. */
 char *buf_steal(struct buf *b);
 void buf_free(struct buf *b);
+/* Appends the whole content of the file at `path`; on failure err names
+ * the path and the reason. */
+int buf_read_file(struct buf *b, const char *path, struct clerk_err *err);
 /* The text, or "" when nothing was appended yet. */
 const char *buf_str(const struct buf *b);
 

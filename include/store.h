@@ -124,19 +124,46 @@ int store_case_vars(struct store *st, int64_t case_id,
 int store_case_by_notice(struct store *st, const char *message_id, char **ref,
     struct clerk_err *err);
 
-/* ---- deadlines and reminders ---- */
+/* ---- timers: the engine's deadlines, reminders and escalations ---- */
 
-int store_timer_set(struct store *st, int64_t case_id, const char *name, const char *due,
+/* Adds or replaces the timer `name` (the engine's timer key) of a case.
+ * `spec` is the whole timer as the engine writes it; a fired timer is kept
+ * (not due again) until deleted. */
+int store_timer_put(struct store *st, int64_t case_id, const char *name, const char *due,
+    const char *spec, int fired, const char *at, struct clerk_err *err);
+int store_timer_delete(struct store *st, int64_t case_id, const char *name,
     struct clerk_err *err);
-int store_timer_clear(struct store *st, int64_t case_id, const char *name, struct clerk_err *err);
-/* Pending timers due at or before `now`, oldest first (due, then id), at
- * most `limit`. Uses the partial index on pending timers. */
+/* Unfired timers due at or before `now`, oldest first (due, then id), at
+ * most `limit`, through the partial index on unfired timers. */
 int store_timers_due(struct store *st, const char *now, int limit,
-    int (*fn)(void *arg, int64_t timer_id, int64_t case_id, const char *name, const char *due),
+    int (*fn)(void *arg, int64_t case_id, const char *name, const char *due),
     void *arg, struct clerk_err *err);
-int store_timer_fired(struct store *st, int64_t timer_id, const char *at, struct clerk_err *err);
-/* The earliest pending due time, or NULL: how long the daemon may sleep. */
+/* Every timer of a case, fired ones too. */
+int store_case_timers(struct store *st, int64_t case_id,
+    int (*fn)(void *arg, const char *name, const char *due, const char *spec, int fired),
+    void *arg, struct clerk_err *err);
+/* The earliest unfired due time, or NULL: how long the daemon may sleep. */
 int store_timer_next(struct store *st, char **due, struct clerk_err *err);
+
+/* ---- the secretary's digest ---- */
+
+int store_digest_add(struct store *st, const char *at, const char *case_ref, const char *kind,
+    const char *role, const char *text, struct clerk_err *err);
+/* Unsent items for `role`, oldest first. */
+int store_digest_unsent(struct store *st, const char *role,
+    int (*fn)(void *arg, int64_t id, const char *at, const char *case_ref, const char *kind,
+    const char *text), void *arg, struct clerk_err *err);
+/* Marks the role's unsent items up to `last_id` as sent at `at`. */
+int store_digest_mark_sent(struct store *st, const char *role, int64_t last_id, const char *at,
+    struct clerk_err *err);
+
+/* ---- officer commands: each command mail counts once ---- */
+
+/* 1 in *seen when a command mail with this Message-ID was acted on. */
+int store_command_seen(struct store *st, const char *message_id, int *seen,
+    struct clerk_err *err);
+int store_command_record(struct store *st, const char *message_id, const char *at,
+    const char *officer, struct clerk_err *err);
 
 /* ---- the outbox: final signed bytes, one row per recipient ---- */
 

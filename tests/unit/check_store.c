@@ -247,19 +247,24 @@ START_TEST(case_round_trip_with_vars)
 END_TEST
 
 static int
-collect_timer(void *arg, int64_t id, int64_t case_id, const char *name, const char *due)
+collect_due(void *arg, int64_t case_id, const char *name, const char *due)
 {
-	(void)id;
 	buf_printf(arg, "%lld:%s@%s;", (long long)case_id, name, due);
 	return 0;
 }
 
-START_TEST(timers_due_in_order_fire_once)
+static int
+collect_case_timer(void *arg, const char *name, const char *due, const char *spec, int fired)
+{
+	buf_printf(arg, "%s@%s[%s]%s;", name, due, spec, fired ? "fired" : "");
+	return 0;
+}
+
+START_TEST(timers_due_in_order_fired_kept_until_deleted)
 {
 	struct store_case c;
 	struct buf b = BUF_INIT;
 	char *next = NULL;
-	int64_t first_id = 0;
 
 	memset(&c, 0, sizeof(c));
 	c.ref = "FGT-2026-0001";
@@ -267,39 +272,75 @@ START_TEST(timers_due_in_order_fire_once)
 	c.state = "invoiced";
 	c.opened = "2026-01-01T00:00:00";
 	ck_assert_int_eq(store_case_insert(st, &c, &err), 0);
-	ck_assert_int_eq(store_timer_set(st, c.id, "due", "2026-01-15T00:00:00", &err), 0);
-	ck_assert_int_eq(store_timer_set(st, c.id, "remind", "2026-01-12T00:00:00", &err), 0);
-	ck_assert_int_eq(store_timer_set(st, c.id, "late", "2026-02-01T00:00:00", &err), 0);
-	/* An extension replaces the running timer. */
-	ck_assert_int_eq(store_timer_set(st, c.id, "due", "2026-01-20T00:00:00", &err), 0);
+	ck_assert_int_eq(store_timer_put(st, c.id, "due", "2026-01-15T08:00:00", "d1", 0, NULL,
+	    &err), 0);
+	ck_assert_int_eq(store_timer_put(st, c.id, "due/remind/1", "2026-01-12T08:00:00", "r1", 0,
+	    NULL, &err), 0);
+	ck_assert_int_eq(store_timer_put(st, c.id, "late", "2026-02-01T08:00:00", "l1", 0, NULL,
+	    &err), 0);
+	/* An extension replaces the timer of the same identity. */
+	ck_assert_int_eq(store_timer_put(st, c.id, "due", "2026-01-20T08:00:00", "d2", 0, NULL,
+	    &err), 0);
 	ck_assert_int_eq(store_timer_next(st, &next, &err), 0);
-	ck_assert_str_eq(next, "2026-01-12T00:00:00");
+	ck_assert_str_eq(next, "2026-01-12T08:00:00");
 	free(next);
-	ck_assert_int_eq(store_timers_due(st, "2026-01-25T00:00:00", 100, collect_timer, &b, &err), 0);
-	ck_assert_str_eq(buf_str(&b), "1:remind@2026-01-12T00:00:00;1:due@2026-01-20T00:00:00;");
-	/* Fire the first; it is not due again, and cannot fire twice. */
-	{
-		sqlite3 *db;
-		sqlite3_stmt *s;
-
-		ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
-		ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT id FROM timers WHERE name = 'remind'",
-		    -1, &s, NULL), SQLITE_OK);
-		ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
-		first_id = sqlite3_column_int64(s, 0);
-		sqlite3_finalize(s);
-		sqlite3_close(db);
-	}
-	ck_assert_int_eq(store_timer_fired(st, first_id, "2026-01-25T00:00:00", &err), 0);
-	ck_assert_int_eq(store_timer_fired(st, first_id, "2026-01-25T00:00:00", &err), -1);
+	ck_assert_int_eq(store_timers_due(st, "2026-01-25T00:00:00", 100, collect_due, &b, &err), 0);
+	ck_assert_str_eq(buf_str(&b), "1:due/remind/1@2026-01-12T08:00:00;1:due@2026-01-20T08:00:00;");
+	/* A fired timer is not due again but stays with the case. */
+	ck_assert_int_eq(store_timer_put(st, c.id, "due/remind/1", "2026-01-12T08:00:00", "r1", 1,
+	    "2026-01-25T00:00:00", &err), 0);
 	buf_reset(&b);
-	ck_assert_int_eq(store_timers_due(st, "2026-01-25T00:00:00", 100, collect_timer, &b, &err), 0);
-	ck_assert_str_eq(buf_str(&b), "1:due@2026-01-20T00:00:00;");
-	ck_assert_int_eq(store_timer_clear(st, c.id, "due", &err), 0);
+	ck_assert_int_eq(store_timers_due(st, "2026-01-25T00:00:00", 100, collect_due, &b, &err), 0);
+	ck_assert_str_eq(buf_str(&b), "1:due@2026-01-20T08:00:00;");
+	ck_assert_int_eq(store_timers_due(st, "2026-01-25T00:00:00", 1, collect_due, &b, &err), 0);
 	buf_reset(&b);
-	ck_assert_int_eq(store_timers_due(st, "2026-12-31T00:00:00", 100, collect_timer, &b, &err), 0);
-	ck_assert_str_eq(buf_str(&b), "1:late@2026-02-01T00:00:00;");
+	ck_assert_int_eq(store_case_timers(st, c.id, collect_case_timer, &b, &err), 0);
+	ck_assert_str_eq(buf_str(&b), "due/remind/1@2026-01-12T08:00:00[r1]fired;"
+	    "due@2026-01-20T08:00:00[d2];late@2026-02-01T08:00:00[l1];");
+	ck_assert_int_eq(store_timer_delete(st, c.id, "due", &err), 0);
+	buf_reset(&b);
+	ck_assert_int_eq(store_timers_due(st, "2026-12-31T00:00:00", 100, collect_due, &b, &err), 0);
+	ck_assert_str_eq(buf_str(&b), "1:late@2026-02-01T08:00:00;");
 	buf_free(&b);
+}
+END_TEST
+
+static int
+collect_digest(void *arg, int64_t id, const char *at, const char *ref, const char *kind,
+    const char *text)
+{
+	(void)id;
+	buf_printf(arg, "%s %s %s %s;", at, ref ? ref : "-", kind, text);
+	return 0;
+}
+
+START_TEST(digest_items_until_sent)
+{
+	struct buf b = BUF_INIT;
+	int seen = -1;
+
+	ck_assert_int_eq(store_digest_add(st, "2026-03-01T10:00:00", "FGT-2026-0001", "new_case",
+	    NULL, "", &err), 0);
+	ck_assert_int_eq(store_digest_add(st, "2026-03-01T11:00:00", NULL, "quarantined",
+	    "secretary", "mail 7", &err), 0);
+	ck_assert_int_eq(store_digest_add(st, "2026-03-01T11:00:00", "FGT-2026-0002", "unpaid",
+	    "treasurer", "", &err), 0);
+	ck_assert_int_eq(store_digest_unsent(st, "secretary", collect_digest, &b, &err), 0);
+	ck_assert_str_eq(buf_str(&b), "2026-03-01T10:00:00 FGT-2026-0001 new_case ;"
+	    "2026-03-01T11:00:00 - quarantined mail 7;");
+	ck_assert_int_eq(store_digest_mark_sent(st, "secretary", 1, "2026-03-02T07:00:00", &err), 0);
+	buf_reset(&b);
+	ck_assert_int_eq(store_digest_unsent(st, "secretary", collect_digest, &b, &err), 0);
+	ck_assert_str_eq(buf_str(&b), "2026-03-01T11:00:00 - quarantined mail 7;");
+	buf_free(&b);
+	ck_assert_int_eq(store_command_seen(st, "c1@fgt.test", &seen, &err), 0);
+	ck_assert_int_eq(seen, 0);
+	ck_assert_int_eq(store_command_record(st, "c1@fgt.test", "2026-03-01T10:00:00", "secretary",
+	    &err), 0);
+	ck_assert_int_eq(store_command_seen(st, "c1@fgt.test", &seen, &err), 0);
+	ck_assert_int_eq(seen, 1);
+	ck_assert_int_eq(store_command_record(st, "c1@fgt.test", "2026-03-01T10:00:00", "secretary",
+	    &err), -1);
 }
 END_TEST
 
@@ -425,7 +466,8 @@ main(void)
 	tcase_add_test(tc, event_log_is_append_only);
 	tcase_add_test(tc, case_refs_count_per_prefix_and_year);
 	tcase_add_test(tc, case_round_trip_with_vars);
-	tcase_add_test(tc, timers_due_in_order_fire_once);
+	tcase_add_test(tc, timers_due_in_order_fired_kept_until_deleted);
+	tcase_add_test(tc, digest_items_until_sent);
 	tcase_add_test(tc, outbox_queue_retry_send_fail);
 	tcase_add_test(tc, member_status_history_and_pin);
 	tcase_add_test(tc, rollback_discards_the_whole_transaction);

@@ -1,0 +1,623 @@
+/* The workflow definition parser: workflows/<name>.wf text into a struct
+ * workflow. Names local to the file (states, `go` targets, profile keys
+ * in deadline specs) are resolved here; wf_check.c cross-checks the set. */
+#include "workflow.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "wf_parse.h"
+#include "xmalloc.h"
+
+/* ---- small helpers ----------------------------------------------------- */
+
+void
+wfp_diag(struct buf *d, int *count, const char *file, int line, const char *fmt, ...)
+    __attribute__((format(printf, 5, 6)));
+
+void
+wfp_diag(struct buf *d, int *count, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	(*count)++;
+	if (d == NULL)
+		return;
+	buf_printf(d, "%s:%d: ", file, line);
+	va_start(ap, fmt);
+	buf_vprintf(d, fmt, ap);
+	va_end(ap);
+	buf_append_char(d, '\n');
+}
+
+int
+wf_list_has(const char *list, const char *item)
+{
+	size_t n = strlen(item);
+	const char *p = list;
+
+	if (list == NULL || n == 0)
+		return 0;
+	while (*p) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+
+		if (len == n && strncmp(p, item, n) == 0)
+			return 1;
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	return 0;
+}
+
+const char *
+wf_event_kind_name(enum wf_event_kind k)
+{
+	switch (k) {
+	case WF_EV_ENTER: return "enter";
+	case WF_EV_FORM: return "form";
+	case WF_EV_REPLY: return "reply";
+	case WF_EV_COMMAND: return "command";
+	case WF_EV_TIMER: return "timer";
+	case WF_EV_REMIND: return "remind";
+	case WF_EV_ESCALATE: return "escalate";
+	case WF_EV_YEARLY: return "yearly";
+	case WF_EV_OPEN: return "open";
+	}
+	return "?";
+}
+
+int
+wfp_ident_ok(const char *s)
+{
+	if (!islower((unsigned char)*s))
+		return 0;
+	for (; *s; s++)
+		if (!(islower((unsigned char)*s) || isdigit((unsigned char)*s) || *s == '_'))
+			return 0;
+	return 1;
+}
+
+void
+wfp_skip_ws(struct cur *c)
+{
+	while (*c->p == ' ' || *c->p == '\t' || *c->p == '\n')
+		c->p++;
+}
+
+int
+wfp_at_end(struct cur *c)
+{
+	wfp_skip_ws(c);
+	return *c->p == '\0';
+}
+
+/* The next white-space separated word (copied), or NULL at the end. */
+char *
+wfp_word(struct cur *c)
+{
+	const char *s;
+
+	wfp_skip_ws(c);
+	if (*c->p == '\0')
+		return NULL;
+	s = c->p;
+	while (*c->p && *c->p != ' ' && *c->p != '\t' && *c->p != '\n')
+		c->p++;
+	return xstrndup(s, (size_t)(c->p - s));
+}
+
+/* 1 (and consumed) when the next word is exactly w. */
+int
+wfp_accept(struct cur *c, const char *w)
+{
+	size_t n = strlen(w);
+
+	wfp_skip_ws(c);
+	if (strncmp(c->p, w, n) == 0 && (c->p[n] == '\0' || c->p[n] == ' ' ||
+	    c->p[n] == '\t' || c->p[n] == '\n')) {
+		c->p += n;
+		return 1;
+	}
+	return 0;
+}
+
+int
+wfp_peek(struct cur *c, const char *w)
+{
+	const char *save = c->p;
+	int r = wfp_accept(c, w);
+
+	c->p = save;
+	return r;
+}
+
+/* ---- logical lines ----------------------------------------------------- */
+
+struct lline {
+	char	*text;		/* owned: comments removed, continuation joined */
+	int	 line;		/* first physical line */
+	int	 indented;
+};
+
+/* Removes a comment: '#' at the start or after white space, outside quotes. */
+static void
+strip_comment(char *s)
+{
+	int inq = 0;
+
+	for (char *p = s; *p; p++) {
+		if (inq && *p == '\\' && p[1]) {
+			p++;
+			continue;
+		}
+		if (*p == '"')
+			inq = !inq;
+		else if (!inq && *p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
+			*p = '\0';
+			break;
+		}
+	}
+}
+
+static int
+paren_depth(const char *s, int depth)
+{
+	int inq = 0;
+
+	for (; *s; s++) {
+		if (inq && *s == '\\' && s[1]) {
+			s++;
+			continue;
+		}
+		if (*s == '"')
+			inq = !inq;
+		else if (!inq && (*s == '(' || *s == '['))
+			depth++;
+		else if (!inq && (*s == ')' || *s == ']'))
+			depth--;
+	}
+	return depth;
+}
+
+static int
+starts_with_word(const char *s, const char *w)
+{
+	size_t n = strlen(w);
+
+	return strncmp(s, w, n) == 0 && (s[n] == '\0' || s[n] == ' ' || s[n] == '\t');
+}
+
+static int
+ends_with_word(const char *s, const char *w)
+{
+	size_t n = strlen(w), len = strlen(s);
+
+	return len >= n && strcmp(s + len - n, w) == 0 &&
+	    (len == n || s[len - n - 1] == ' ' || s[len - n - 1] == '\t');
+}
+
+/* A physical line continues the logical line before it when that one is
+ * unfinished (an open parenthesis, a trailing comma, operator, `and`, `or`
+ * or `not`), or when it begins with an operator or a word that can only
+ * go on a line: and, or, if, ->, remind, escalate, from, working-day. */
+static int
+continues(const char *prev, const char *line, int depth)
+{
+	static const char *const starts[] = {
+		"and", "or", "if", "->", "remind", "escalate", "from", "working-day",
+	};
+	size_t len = strlen(prev);
+	char last = len ? prev[len - 1] : '\0';
+
+	if (depth > 0)
+		return 1;
+	if (last == ',' || last == '+' || last == '-' || last == '*' || last == '/' ||
+	    last == '%' || last == '=' || last == '<' || last == '>' ||
+	    ends_with_word(prev, "and") || ends_with_word(prev, "or") ||
+	    ends_with_word(prev, "not"))
+		return 1;
+	if (strchr("+-*/%=<>!", line[0]) != NULL)
+		return 1;
+	for (size_t i = 0; i < sizeof(starts) / sizeof(starts[0]); i++)
+		if (starts_with_word(line, starts[i]) ||
+		    (strcmp(starts[i], "->") == 0 && strncmp(line, "->", 2) == 0))
+			return 1;
+	return 0;
+}
+
+/* Splits text into logical lines: comments and blank lines dropped, and
+ * continuation lines (see continues()) joined to the line they continue. */
+static struct lline *
+split_lines(const char *text, size_t len, size_t *n)
+{
+	char *copy = xstrndup(text, len), *line, *next;
+	struct lline *out = NULL;
+	size_t cap = 0;
+	int lineno = 0, depth = 0;
+
+	*n = 0;
+	for (line = copy; line != NULL; line = next) {
+		char *e, *s;
+
+		lineno++;
+		if ((next = strchr(line, '\n')) != NULL)
+			*next++ = '\0';
+		strip_comment(line);
+		e = line + strlen(line);
+		while (e > line && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+			*--e = '\0';
+		s = line;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s == '\0')
+			continue;
+		if (*n > 0 && continues(out[*n - 1].text, s, depth)) {
+			char *joined = xasprintf("%s %s", out[*n - 1].text, s);
+
+			free(out[*n - 1].text);
+			out[*n - 1].text = joined;
+			depth = paren_depth(s, depth);
+			continue;
+		}
+		out = xgrow(out, &cap, *n + 1, sizeof(*out));
+		out[*n].text = xstrdup(s);
+		out[*n].line = lineno;
+		out[*n].indented = s != line;
+		(*n)++;
+		depth = paren_depth(s, 0);
+	}
+	free(copy);
+	return out;
+}
+
+/* ---- freeing ----------------------------------------------------------- */
+
+void
+wfp_action_clear(struct wf_action *a)
+{
+	expr_free(a->cond);
+	free(a->role);
+	free(a->name);
+	expr_free(a->value);
+	free(a->word);
+	expr_free(a->from);
+	free(a->leads);
+	for (size_t i = 0; i < a->nwith; i++) {
+		free(a->with[i].var);
+		expr_free(a->with[i].value);
+	}
+	free(a->with);
+}
+
+static void
+workflow_free(struct workflow *wf)
+{
+	if (wf == NULL)
+		return;
+	for (size_t i = 0; i < wf->nstates; i++)
+		free(wf->states[i].name);
+	free(wf->states);
+	for (size_t i = 0; i < wf->nvars; i++)
+		free(wf->vars[i]);
+	free(wf->vars);
+	free(wf->var_lines);
+	for (size_t i = 0; i < wf->ntrans; i++) {
+		struct wf_transition *t = &wf->trans[i];
+
+		free(t->from);
+		free(t->ev_name);
+		expr_free(t->guard);
+		for (size_t k = 0; k < t->nactions; k++)
+			wfp_action_clear(&t->actions[k]);
+		free(t->actions);
+	}
+	free(wf->trans);
+	for (size_t i = 0; i < wf->nopeners; i++) {
+		free(wf->openers[i].name);
+		expr_free(wf->openers[i].guard);
+	}
+	free(wf->openers);
+	free(wf->name);
+	free(wf->path);
+	free(wf);
+}
+
+void
+wf_vocab_clear(struct wf_vocab *v)
+{
+	free(v->forms);
+	free(v->commands);
+	free(v->facts);
+	free(v->roles);
+	free(v->statuses);
+	free(v->digest);
+	memset(v, 0, sizeof(*v));
+}
+
+struct wf_set *
+wf_set_new(struct profile *profile, struct profile_schema *schema,
+    struct wf_vocab *vocab, struct cal_holidays *holidays)
+{
+	struct wf_set *set = xcalloc(1, sizeof(*set));
+	long long hour = 0;
+	int move = 0;
+
+	set->profile = profile;
+	set->schema = schema;
+	set->vocab = *vocab;
+	memset(vocab, 0, sizeof(*vocab));
+	set->holidays = holidays;
+	if (profile != NULL) {
+		if (profile_bool(profile, "calendar", "move_deadlines", &move) == 0)
+			set->move_deadlines = move;
+		if (profile_int(profile, "calendar", "fire_hour", &hour) == 0)
+			set->fire_hour = (int)hour;
+	}
+	return set;
+}
+
+void
+wf_set_free(struct wf_set *set)
+{
+	if (set == NULL)
+		return;
+	for (size_t i = 0; i < set->nwf; i++)
+		workflow_free(set->wf[i]);
+	free(set->wf);
+	profile_free(set->profile);
+	profile_schema_free(set->schema);
+	wf_vocab_clear(&set->vocab);
+	cal_holidays_free(set->holidays);
+	free(set);
+}
+
+const struct workflow *
+wf_find(const struct wf_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->nwf; i++)
+		if (strcmp(set->wf[i]->name, name) == 0)
+			return set->wf[i];
+	return NULL;
+}
+
+int
+wf_state_index(const struct workflow *wf, const char *name)
+{
+	for (size_t i = 0; i < wf->nstates; i++)
+		if (strcmp(wf->states[i].name, name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* ---- the parser -------------------------------------------------------- */
+
+/* Parses an expression at the cursor; stops where the expression ends. */
+struct expr *
+wfp_expr(struct parser *ps, struct cur *c, int to_end)
+{
+	struct clerk_err e;
+	struct expr *x = NULL;
+	const char *end = NULL;
+
+	wfp_skip_ws(c);
+	if (expr_parse(c->p, ps->line, to_end ? NULL : &end, &x, &e) == -1) {
+		ERR(ps, "%s", e.msg);
+		return NULL;
+	}
+	c->p = to_end ? c->p + strlen(c->p) : end;
+	return x;
+}
+
+/* An optional trailing `if <expr>`; -1 on a problem or stray text. */
+int
+wfp_cond_tail(struct parser *ps, struct cur *c, struct expr **cond)
+{
+	*cond = NULL;
+	if (wfp_at_end(c))
+		return 0;
+	if (!wfp_accept(c, "if")) {
+		ERR(ps, "unexpected text: %s", c->p);
+		return -1;
+	}
+	if ((*cond = wfp_expr(ps, c, 1)) == NULL)
+		return -1;
+	return 0;
+}
+
+/* A profile key named as "profile.section.key" in a deadline. */
+const struct profile_value *
+wfp_profile_ref(struct parser *ps, const char *w)
+{
+	char *copy, *dot;
+	const struct profile_value *pv = NULL;
+
+	if (strncmp(w, "profile.", 8) != 0)
+		return NULL;
+	copy = xstrdup(w + 8);
+	if ((dot = strrchr(copy, '.')) != NULL) {
+		*dot = '\0';
+		pv = profile_get(ps->set->profile, copy, dot + 1);
+	}
+	if (pv == NULL)
+		ERR(ps, "unknown profile key %s", w + 8);
+	free(copy);
+	return pv;
+}
+
+/* First pass: `workflow`, `state` and `var` lines, so that later lines may
+ * name states declared further down. */
+static void
+parse_declarations(struct parser *ps, struct lline *ll, size_t n, const char *base)
+{
+	struct workflow *wf = ps->wf;
+	int have_name = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct cur c = { ll[i].text };
+		char *w;
+
+		if (ll[i].indented)
+			continue;
+		ps->line = ll[i].line;
+		w = wfp_word(&c);
+		if (strcmp(w, "workflow") == 0) {
+			char *name = wfp_word(&c);
+
+			if (have_name)
+				ERR(ps, "workflow: given twice");
+			else if (name == NULL || !wfp_ident_ok(name) || !wfp_at_end(&c))
+				ERR(ps, "workflow: one name (a-z 0-9 _) is expected");
+			else if (strcmp(name, base) != 0)
+				ERR(ps, "workflow %s must be in a file named %s.wf", name, name);
+			have_name = 1;
+			free(name);
+		} else if (strcmp(w, "state") == 0) {
+			struct wf_state st;
+			char *f;
+
+			memset(&st, 0, sizeof(st));
+			st.line = ps->line;
+			st.name = wfp_word(&c);
+			if (st.name == NULL || !wfp_ident_ok(st.name)) {
+				ERR(ps, "state: a name (a-z 0-9 _) is expected");
+				free(st.name);
+				free(w);
+				continue;
+			}
+			while ((f = wfp_word(&c)) != NULL) {
+				if (strcmp(f, "initial") == 0)
+					st.initial = 1;
+				else if (strcmp(f, "final") == 0)
+					st.final = 1;
+				else
+					ERR(ps, "state %s: unknown flag %s (initial, final)",
+					    st.name, f);
+				free(f);
+			}
+			if (wf_state_index(wf, st.name) != -1) {
+				ERR(ps, "state %s declared twice", st.name);
+				free(st.name);
+			} else {
+				wf->states = xgrow(wf->states, &ps->cap_states,
+				    wf->nstates + 1, sizeof(*wf->states));
+				wf->states[wf->nstates++] = st;
+			}
+		} else if (strcmp(w, "var") == 0) {
+			char *v;
+
+			if (wfp_at_end(&c))
+				ERR(ps, "var: at least one name is expected");
+			while ((v = wfp_word(&c)) != NULL) {
+				int dup = 0;
+
+				for (size_t k = 0; k < wf->nvars; k++)
+					dup |= strcmp(wf->vars[k], v) == 0;
+				if (!wfp_ident_ok(v) || dup) {
+					ERR(ps, dup ? "variable %s declared twice" :
+					    "bad variable name %s", v);
+					free(v);
+					continue;
+				}
+				wf->vars = xgrow(wf->vars, &ps->cap_vars, wf->nvars + 1,
+				    sizeof(*wf->vars));
+				wf->var_lines = xrealloc(wf->var_lines,
+				    ps->cap_vars * sizeof(*wf->var_lines));
+				wf->var_lines[wf->nvars] = ps->line;
+				wf->vars[wf->nvars++] = v;
+			}
+		}
+		free(w);
+	}
+	if (!have_name) {
+		ps->line = 1;
+		ERR(ps, "the `workflow %s` line is missing", base);
+	}
+	wf->initial = -1;
+	for (size_t i = 0; i < wf->nstates; i++) {
+		if (!wf->states[i].initial)
+			continue;
+		if (wf->initial != -1) {
+			ps->line = wf->states[i].line;
+			ERR(ps, "a second initial state %s (the first is %s)",
+			    wf->states[i].name, wf->states[wf->initial].name);
+		} else
+			wf->initial = (int)i;
+	}
+	if (wf->initial == -1) {
+		ps->line = n > 0 ? ll[0].line : 1;
+		ERR(ps, "no state is marked initial");
+	}
+}
+
+int
+wf_set_parse(struct wf_set *set, const char *path, const char *text, size_t len,
+    struct buf *d)
+{
+	struct parser ps;
+	struct lline *ll;
+	struct wf_transition *cur = NULL;
+	int skipping = 0;
+	const char *slash = strrchr(path, '/');
+	char *base;
+	size_t n, blen;
+
+	memset(&ps, 0, sizeof(ps));
+	ps.set = set;
+	ps.path = path;
+	ps.diag = d;
+	base = xstrdup(slash ? slash + 1 : path);
+	blen = strlen(base);
+	if (blen > 3 && strcmp(base + blen - 3, ".wf") == 0)
+		base[blen - 3] = '\0';
+	ps.wf = xcalloc(1, sizeof(*ps.wf));
+	ps.wf->name = xstrdup(base);
+	ps.wf->path = xstrdup(path);
+	ll = split_lines(text, len, &n);
+	parse_declarations(&ps, ll, n, base);
+	for (size_t i = 0; i < n; i++) {
+		struct cur c = { ll[i].text };
+		char *w;
+
+		ps.line = ll[i].line;
+		if (ll[i].indented) {
+			if (cur != NULL)
+				wfp_action(&ps, cur, ll[i].text);
+			else if (!skipping)
+				ERR(&ps, "an indented action line belongs under an `on` line");
+			continue;
+		}
+		cur = NULL;
+		skipping = 0;
+		w = wfp_word(&c);
+		if (strcmp(w, "on") == 0) {
+			/* A broken `on` line was reported; its actions are skipped. */
+			cur = wfp_on(&ps, (char *)c.p);
+			skipping = cur == NULL;
+		} else if (strcmp(w, "open") == 0)
+			wfp_open_decl(&ps, &c);
+		else if (strcmp(w, "workflow") != 0 && strcmp(w, "state") != 0 &&
+		    strcmp(w, "var") != 0)
+			ERR(&ps, "unknown keyword %s (workflow, var, state, open, on)", w);
+		free(w);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(ll[i].text);
+	free(ll);
+	if (wf_find(set, base) != NULL) {
+		ps.line = 1;
+		ERR(&ps, "workflow %s is defined twice", base);
+	}
+	free(base);
+	if (ps.count > 0) {
+		workflow_free(ps.wf);
+		return ps.count;
+	}
+	set->wf = xrealloc(set->wf, (set->nwf + 1) * sizeof(*set->wf));
+	set->wf[set->nwf++] = ps.wf;
+	return 0;
+}

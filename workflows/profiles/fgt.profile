@@ -1,0 +1,137 @@
+# FGT, Foreningen for Gestaltterapeuter (Norway): the reference profile.
+# Source: the bylaws in seeds/002_4f3377140a50a74a.txt, summarised with
+# section numbers in shared/DOMAIN.md. Keys and types: profiles/schema.
+
+[association]
+name = "Foreningen for Gestaltterapeuter"
+short_name = FGT
+prefix = FGT
+languages = nb en
+default_language = nb
+bylaws = "FGT vedtekter (§4 medlemskap, §7 årsmøtet, §8 FEU, §10, §11)"
+
+[calendar]
+holidays = no			# workflows/calendars/no.holidays
+move_deadlines = yes		# Norwegian practice (DOMAIN.md §9)
+fire_hour = 8			# timers fire at 08:00, the day after a deadline
+
+[categories]
+names = mfgt student institute supporting	# FGT §4a (a)-(d)
+
+[categories.mfgt]		# §4a(a): four-year education, diploma (§4d)
+ratio = 100
+diploma = yes
+diploma_case = no
+pfo = yes			# §4k: MFGT members meet the PFO requirement
+words = MFGT gestaltterapeut "gestalt therapist" terapeut therapist
+label_nb = "Gestaltterapeut MFGT"
+label_en = "Gestalt therapist MFGT"
+
+[categories.student]		# §4a(b); §4b: 75 % of dues and insurance
+ratio = 75
+diploma = no
+diploma_case = yes		# §4i: diploma within 3 years of finishing
+pfo = no			# PFO from January after the exam (§4k)
+words = studentmedlem "student member"
+label_nb = Studentmedlem
+label_en = "Student member"
+
+[categories.institute]		# §4a(c)
+ratio = 100
+diploma = no
+diploma_case = no
+pfo = no
+words = institutt institute utdanningsinstitutt
+label_nb = Utdanningsinstitutt
+label_en = "Educational institute"
+
+[categories.supporting]		# §4a(d); §4b: 50 % of the ordinary dues
+ratio = 50
+diploma = no
+diploma_case = no
+pfo = no
+words = støttemedlem "supporting member"
+label_nb = Støttemedlem
+label_en = "Supporting member"
+
+[application]
+ethics = yes			# the ethics rules accepted on the form
+attest = no			# ASRT asks for it; FGT does not
+complete_within = 14d		# clerk's practice: 14 days to complete
+remind_before = 3d
+
+[dues]				# FGT §4b, §4c
+currency = NOK
+# The annual meeting sets the amount (§4b, §7 "Fastsetting av årets
+# kontingent"). PLACEHOLDER: replace with the amount the meeting decided.
+amount = 2500.00
+round_to = 1.00			# "Alle beløp avrundes": whole kroner
+half_after = 07-01		# "Ved innmelding etter 1. juli ... halv kontingent"
+# Yearly invoices go out after the annual meeting (held by end of April).
+# PLACEHOLDER date: set it to when the treasurer invoices.
+invoice_date = 05-15
+due_after = 14d			# "Kontingent forfaller 14 dager etter utsendelse"
+remind_before = 3d
+reminders = 2			# "purringer" (plural): two, then removal
+reminder_interval = 14d		# reminders at +0 and +14 days after the due
+				# date, removal 14 days after the last
+insurance_notice = yes		# §4c: unpaid by the due date, not insured
+account = "PLACEHOLDER: the association's bank account"
+transfer_prefix = ""		# transfers carry the case reference
+transfer_with = ref
+owed_blocks_joining = yes	# "Utestående kontingent må innbetales ved ny
+				# innmelding"
+
+[resignation]			# §11
+notice = 30d			# "tre i kraft 30 dager etter at skriftlig varsel
+				# er mottatt"
+wait_for_dues = yes		# "økonomiske forpliktelser ... må være oppfylt"
+recheck = 7d
+
+[diploma]			# §4i
+within = 3y			# "innen 3 år etter endt utdannelse"
+remind_before = 6m 1m
+category = mfgt
+
+[pfo]				# §4k
+applies = yes
+send_date = 04-01		# with the annual meeting papers (PLACEHOLDER day)
+form_deadline = 02-01		# "innen 1. februar påfølgende år"
+remind_before = 1m 7d
+signature_required = no
+hours_year = 37.5
+hours_five_years = 187.5
+supervision_min = 12
+supervision_certified_min = 5
+category_cap = 12		# DOMAIN.md §3: 12 h a year per capped category
+category_cap_percent = 30	# "Maksimalt 30%"; cannot bind supervision
+capped_categories = c1 c3 c4 c5 c6
+downgrade_status = without_client_responsibility
+full_sick_leave_waives = yes
+
+[complaints]			# §8d-f, §10
+sanctions = none warning supervision suspension exclusion
+secure_channel = yes		# not by ordinary e-mail
+admissibility_within = 14d	# "senest innen 14 dager"
+statement_within = 14d		# "innen 14 dager etter at påklagde har mottatt"
+statements_within = 3m
+decision_notice_within = 14d	# "innen 14 dager etter at vedtaket er fattet"
+appeal_within = 2m
+appeal_committee_size = 3
+suspension_max = 12m		# §10 "kan ikke overstige 12 måneder"
+rehearing_within = 2m		# §10 "2 måneder fra ... vedtak"
+readmission_majority = "2/3"	# §10
+
+[meeting]			# §7
+held_by = 04-last		# "innen utgangen av april"
+				# (§7; the next keys from DOMAIN.md §7)
+notice_before = 2m
+proposals_before = 6w
+papers_before = 2w
+minutes_within = 4w
+extraordinary_demands = 10
+extraordinary_notice_before = 4w
+extraordinary_papers_before = 1w
+
+[records]
+client_records = 10y		# §4g: the member's duty
