@@ -2,95 +2,184 @@
 #include "apply.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "caseflow.h"
+#include "commands.h"
 #include "log.h"
-#include "mail.h"
 #include "sha256.h"
+#include "understand.h"
 
-/* Records a mail clerk cannot act on: kept whole, shown to the secretary. */
+/* The mail row and its attachments, before anything acts on it. */
 static int
-record(struct store *st, struct store_mail *row, const char *event, const char *detail,
-    const struct clock_now *now, int64_t *mail_id, struct clerk_err *err)
+record_mail(const struct apply_ctx *ax, struct store_mail *row, const struct understanding *u,
+    int64_t *mail_id, struct clerk_err *err)
 {
-	if (store_mail_insert(st, row, mail_id, err) != 0)
+	const struct mail *body = u->r.body;
+
+	if (store_mail_insert(ax->st, row, mail_id, err) != 0)
 		return -1;
-	return store_event_append(st, now->iso, row->case_ref, event, detail, *mail_id, err);
+	for (size_t i = 0; body != NULL && i < body->nattachments; i++) {
+		const struct mail_attachment *a = &body->attachments[i];
+		struct store_attachment sa = { a->filename, a->content_type, a->sha256,
+		    a->data.data, a->data.len };
+
+		if (store_attachment_insert(ax->st, *mail_id, &sa, err) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Shown to the secretary: kept whole, moved to the quarantine folder. */
+static int
+quarantine(const struct apply_ctx *ax, int64_t mail_id, const char *why,
+    const struct clock_now *now, struct apply_result *res, struct clerk_err *err)
+{
+	char text[400];
+
+	snprintf(text, sizeof(text), "mail %lld: %s", (long long)mail_id, why);
+	if (store_mail_set_outcome(ax->st, mail_id, NULL, MAIL_QUARANTINED, why, err) != 0 ||
+	    store_event_append(ax->st, now->iso, NULL, "mail-quarantined", why, mail_id, err) != 0 ||
+	    store_digest_add(ax->st, now->iso, NULL, "info", "secretary", text, err) != 0)
+		return -1;
+	res->quarantined = 1;
+	log_info(NULL, "mail-quarantined", "mail=%lld why=\"%s\"", (long long)mail_id, why);
+	return 0;
+}
+
+static int
+dispatch(const struct apply_ctx *ax, const struct understanding *u, int64_t mail_id,
+    const struct clock_now *now, struct apply_result *res, struct clerk_err *err)
+{
+	struct caseflow cf = { ax->cfg, ax->st, ax->rt->wf, ax->rt->tpl, ax->rt->pgp };
+	const struct mail *m = u->r.outer;
+	struct caseflow_result cr;
+	char *ref = NULL;
+	int rc;
+
+	switch (u->cls.kind) {
+	case KIND_FORM:
+	case KIND_REPLY:
+		if (caseflow_mail(&cf, u, m->from.addr, now, &cr, err) != 0)
+			return -1;
+		if (!cr.handled)
+			return quarantine(ax, mail_id, cr.why, now, res, err);
+		snprintf(res->case_ref, sizeof(res->case_ref), "%s", cr.case_ref);
+		return store_mail_set_outcome(ax->st, mail_id, cr.case_ref, MAIL_APPLIED, NULL, err);
+	case KIND_AUTOMATIC:
+		/* Recorded, never answered: no loop with a vacation reply. */
+		return store_mail_set_outcome(ax->st, mail_id, NULL, MAIL_AUTOMATIC, u->cls.reason,
+		    err);
+	case KIND_BOUNCE:
+		if (m->report_msgid != NULL &&
+		    store_case_by_notice(ax->st, m->report_msgid, &ref, err) != 0)
+			return -1;
+		rc = store_event_append(ax->st, now->iso, ref, "bounce", m->report_msgid ?
+		    m->report_msgid : "(no original Message-ID)", mail_id, err) == 0 &&
+		    store_digest_add(ax->st, now->iso, ref, "info", "secretary",
+		    "a notice bounced", err) == 0 &&
+		    store_mail_set_outcome(ax->st, mail_id, ref, MAIL_AUTOMATIC, "bounce",
+		    err) == 0 ? 0 : -1;
+		free(ref);
+		return rc;
+	case KIND_COMMAND:
+		return commands_apply(&cf, u, mail_id, now, err);
+	case KIND_UNKNOWN:
+		break;
+	}
+	return quarantine(ax, mail_id, u->cls.reason, now, res, err);
 }
 
 int
-apply_mail(const struct config *cfg, struct store *st, const char *source,
-    const struct intake_pos *pos, const char *raw, size_t len, const struct clock_now *now,
-    struct apply_result *res, struct clerk_err *err)
+apply_mail(const struct apply_ctx *ax, const char *source, const struct intake_pos *pos,
+    const char *raw, size_t len, const struct clock_now *now, struct apply_result *res,
+    struct clerk_err *err)
 {
-	struct mail_limits lim;
-	struct mail *m = NULL;
+	struct understand_ctx ux = { ax->cfg, ax->rt->pgp, ax->rt->forms, ax->st,
+	    &ax->rt->limits };
+	struct understanding u;
 	struct store_mail row;
-	struct clerk_err perr;
-	char sha[65], detail[600];
+	char sha[65], detail[300];
 	enum mail_state state;
 	int known = 0, rc = -1;
 
 	memset(res, 0, sizeof(*res));
 	memset(&row, 0, sizeof(row));
+	memset(&u, 0, sizeof(u));
 	sha256_hex_of(raw, len, sha);
-	mail_limits_default(&lim);
-	lim.max_size = cfg->limits.max_mail_bytes;
-	lim.max_parts = (size_t)cfg->limits.max_parts;
-	lim.max_depth = (size_t)cfg->limits.max_depth;
-	err_clear(&perr);
-	if (mail_parse_isolated(raw, len, &lim, &m, &perr) != 0 && perr.temporary) {
-		*err = perr;
-		return -1;
-	}
 	row.source = source;
 	row.uidvalidity = pos->uidvalidity;
 	row.uid = pos->uid;
 	row.source_name = pos->name;
-	row.message_id = m ? m->message_id : NULL;
 	row.sha256 = sha;
 	row.received = now->iso;
 	row.raw = raw;
 	row.raw_len = len;
-	if (m != NULL) {
-		row.from_addr = m->from.addr;
-		row.subject = m->subject;
-	}
-	if (store_begin(st, err) != 0)
+	/* Known by its position: nothing to read again. */
+	if (store_mail_lookup(ax->st, &row, &known, &res->mail_id, &state, err) != 0)
+		return -1;
+	if (!known && understand_mail(&ux, raw, len, &u, err) != 0)
+		return -1;
+	if (store_begin(ax->st, err) != 0)
 		goto out;
-	if (store_mail_lookup(st, &row, &known, &res->mail_id, &state, err) != 0)
-		goto rollback;
+	if (!known) {
+		row.message_id = u.r.outer ? u.r.outer->message_id : NULL;
+		if (store_mail_lookup(ax->st, &row, &known, &res->mail_id, &state, err) != 0)
+			goto rollback;
+	}
 	if (known) {
 		/* Applied before: the caller only moves it. */
 		res->already_known = 1;
 		res->quarantined = state == MAIL_QUARANTINED;
-		if (store_commit(st, err) != 0)
+		if (store_commit(ax->st, err) != 0)
 			goto out;
 		log_info(NULL, "mail-known", "mail=%lld sha256=%.16s", (long long)res->mail_id, sha);
 		rc = 0;
 		goto out;
 	}
-	row.state = MAIL_QUARANTINED;
-	row.kind = "unknown";
-	if (m == NULL) {
-		row.note = perr.msg;
-		snprintf(detail, sizeof(detail), "unreadable: %s", perr.msg);
-	} else {
-		row.note = "no workflow understands this mail";
-		snprintf(detail, sizeof(detail), "unknown: %s", row.note);
+	snprintf(res->kind, sizeof(res->kind), "%s", mail_kind_name(u.cls.kind));
+	row.kind = res->kind;
+	row.state = MAIL_APPLIED;
+	if (u.r.outer != NULL) {
+		row.from_addr = u.r.outer->from.addr;
+		row.subject = u.r.outer->subject;
 	}
-	if (record(st, &row, "mail-quarantined", detail, now, &res->mail_id, err) != 0)
+	if (record_mail(ax, &row, &u, &res->mail_id, err) != 0)
 		goto rollback;
-	if (store_commit(st, err) != 0)
+	if (dispatch(ax, &u, res->mail_id, now, res, err) != 0) {
+		char why[400];
+
+		store_rollback(ax->st);
+		if (err->temporary)
+			goto out;
+		/* A mail clerk cannot apply (a data error in a workflow or a
+		 * template) must not stop the daemon: keep it for a person. */
+		log_error(NULL, "mail-not-applied", "error=\"%s\"", err->msg);
+		snprintf(why, sizeof(why), "clerk could not apply it: %.360s", err->msg);
+		res->case_ref[0] = '\0';
+		if (store_begin(ax->st, err) != 0)
+			goto out;
+		if (record_mail(ax, &row, &u, &res->mail_id, err) != 0 ||
+		    quarantine(ax, res->mail_id, why, now, res, err) != 0)
+			goto rollback;
+	}
+	/* Logged with the case the mail went to, a new one included. */
+	snprintf(detail, sizeof(detail), "%s: %s; signature %s", res->kind, u.cls.reason,
+	    pgp_verdict_name(u.r.sig.verdict));
+	if (store_event_append(ax->st, now->iso, res->case_ref[0] ? res->case_ref : NULL, "mail",
+	    detail, res->mail_id, err) != 0)
+		goto rollback;
+	if (store_commit(ax->st, err) != 0)
 		goto out;
-	res->quarantined = 1;
-	snprintf(res->kind, sizeof(res->kind), "%s", row.kind);
-	log_info(NULL, "mail-quarantined", "mail=%lld sha256=%.16s", (long long)res->mail_id, sha);
+	log_info(res->case_ref[0] ? res->case_ref : NULL, "mail-applied",
+	    "mail=%lld kind=%s quarantined=%d from=%s", (long long)res->mail_id, res->kind,
+	    res->quarantined, row.from_addr ? row.from_addr : "-");
 	rc = 0;
 	goto out;
 rollback:
-	store_rollback(st);
+	store_rollback(ax->st);
 out:
-	mail_free(m);
+	understanding_free(&u);
 	return rc;
 }

@@ -11,6 +11,7 @@
 #include "clock.h"
 #include "config.h"
 #include "ctl.h"
+#include "runtime.h"
 #include "store.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/clerk/clerk.conf"
@@ -30,6 +31,25 @@ static const struct subcommand subcommands[] = {
 	{ "check", "", "validate the configuration (and the database schema)", 1, cmd_check },
 	{ "show", "CASE", "print a case and its whole history", 1, cmd_show },
 	{ "inspect", "[--json] FILE...", "show how clerk reads mails, without acting", 1, ctl_inspect },
+	{ "approve", "CASE [CATEGORY]", "approve (as the secretary, or --as ROLE)", 1, ctl_officer },
+	{ "reject", "CASE REASON...", "reject, with the reason the person reads", 1, ctl_officer },
+	{ "request", "CASE WHAT...", "ask the applicant for what is missing", 1, ctl_officer },
+	{ "paid", "WHO AMOUNT [DATE]", "record a payment (WHO: address or case)", 1, ctl_officer },
+	{ "admit", "CASE", "take a complaint for handling", 1, ctl_officer },
+	{ "dismiss", "CASE REASON...", "dismiss a complaint", 1, ctl_officer },
+	{ "meeting", "CASE DATE", "set a dialogue or meeting date", 1, ctl_officer },
+	{ "settled", "CASE", "the parties agreed; the case closes", 1, ctl_officer },
+	{ "recommend", "CASE SANCTION [DUR]", "the committee's recommendation", 1, ctl_officer },
+	{ "decide", "CASE SANCTION [DUR]", "the board's decision", 1, ctl_officer },
+	{ "extend", "CASE DAYS", "extend the running deadline", 1, ctl_officer },
+	{ "waive", "WHO pfo YEAR WHY...", "waive a duty for a year", 1, ctl_officer },
+	{ "note", "CASE TEXT...", "add a note to the case history", 1, ctl_officer },
+	{ "cases", "[--all]", "list open cases (or all)", 1, ctl_cases },
+	{ "members", "", "list members", 1, ctl_members },
+	{ "deadlines", "", "list the deadlines of open cases", 1, ctl_deadlines },
+	{ "outbox", "[--STATE]", "list the notices (--queued, --sent, --failed, --held)", 1, ctl_outbox },
+	{ "quarantine", "[show|discard ID]", "show or discard quarantined mail", 1, ctl_quarantine },
+	{ "digest", "--preview|--send", "show the digest, or send it now", 1, ctl_digest },
 };
 
 static void
@@ -44,17 +64,30 @@ usage(FILE *f)
 		    subcommands[i].help);
 }
 
+/* Validates the configuration, every workflow, the profile and every
+ * template; lists each problem as file:line. */
 static int
 cmd_check(struct ctl *ctl, int argc, char **argv)
 {
-	int version = 0;
+	struct buf diag = BUF_INIT;
+	struct runtime rt;
 	struct clerk_err err;
+	int version = 0;
 
 	(void)argv;
 	if (argc != 1) {
 		fprintf(stderr, "clerkctl: check takes no arguments\n");
 		return 2;
 	}
+	if (runtime_load(ctl->cfg, 0, &rt, &diag, &err) != 0) {
+		fprintf(stderr, "%sclerkctl: %s\n", buf_str(&diag), err.msg);
+		buf_free(&diag);
+		return 1;
+	}
+	printf("%s: %zu workflows, profile %s, templates in en nb da nl: ok\n",
+	    ctl->cfg->association.workflows, rt.wf->nwf, ctl->cfg->association.profile);
+	runtime_free(&rt);
+	buf_free(&diag);
 	if (store_schema_version(ctl->st, &version, &err) != 0) {
 		fprintf(stderr, "clerkctl: %s\n", err.msg);
 		return 1;

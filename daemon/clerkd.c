@@ -15,6 +15,7 @@
 #include "config.h"
 #include "cycle.h"
 #include "log.h"
+#include "runtime.h"
 #include "store.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/clerk/clerk.conf"
@@ -80,10 +81,12 @@ main(int argc, char **argv)
 	struct config *cfg = NULL;
 	struct store *st = NULL;
 	struct cycle_ctx cx;
+	struct runtime rt;
+	struct buf diag = BUF_INIT;
 	struct clerk_err err;
 	enum log_level level;
 	time_t fixed = 0;
-	int once = 0, detach = 0, verbose = 0, ch, status = 1, have_cx = 0;
+	int once = 0, detach = 0, verbose = 0, ch, status = 1, have_cx = 0, have_rt = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -117,6 +120,16 @@ main(int argc, char **argv)
 		fprintf(stderr, "clerkd: %s\n", err.msg);
 		goto out;
 	}
+	/* Everything is checked before the daemon detaches. */
+	if (runtime_load(cfg, 1, &rt, &diag, &err) != 0) {
+		fprintf(stderr, "clerkd: %s\n%s", err.msg, buf_str(&diag));
+		goto out;
+	}
+	have_rt = 1;
+	if (openpgp_self_test(rt.pgp, cfg->openpgp.fingerprint, &err) != 0) {
+		fprintf(stderr, "clerkd: the association key cannot sign: %s\n", err.msg);
+		goto out;
+	}
 	if (detach && daemon(0, 0) != 0) {
 		fprintf(stderr, "clerkd: cannot detach: %s\n", strerror(errno));
 		goto out;
@@ -132,7 +145,7 @@ main(int argc, char **argv)
 	}
 	log_info(NULL, "start", "version=%s profile=%s once=%d", PACKAGE_VERSION,
 	    cfg->association.profile, once);
-	cycle_init(&cx, cfg, st, &stop_requested);
+	cycle_init(&cx, cfg, st, &rt, &stop_requested);
 	have_cx = 1;
 	while (!stop_requested) {
 		struct clock_now now;
@@ -158,6 +171,9 @@ out:
 	if (have_cx)
 		cycle_close(&cx);
 	store_close(st);
+	if (have_rt)
+		runtime_free(&rt);
+	buf_free(&diag);
 	config_free(cfg);
 	return status;
 }

@@ -7,8 +7,8 @@
 
 #include "buf.h"
 #include "json.h"
+#include "runtime.h"
 #include "understand.h"
-#include "xmalloc.h"
 
 static int
 is_numeric_type(int type)
@@ -141,32 +141,25 @@ int
 ctl_inspect(struct ctl *ctl, int argc, char **argv)
 {
 	struct understand_ctx ux;
-	struct forms_table *forms = NULL;
-	struct openpgp *pgp = NULL;
-	struct mail_limits lim;
-	struct buf labels = BUF_INIT, out = BUF_INIT;
+	struct runtime rt;
+	struct buf diag = BUF_INIT, out = BUF_INIT;
 	struct clerk_err err;
-	char *path = NULL;
-	int json = 0, status = 1, nfiles = 0;
+	int json = 0, status = 1, nfiles = 0, have_rt = 0;
 
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
-	path = xasprintf("%s/forms/labels.tsv", ctl->cfg->association.workflows);
-	if (buf_read_file(&labels, path, &err) != 0 ||
-	    forms_table_load(buf_str(&labels), labels.len, path, &forms, &err) != 0 ||
-	    openpgp_open(ctl->cfg->openpgp.home, &pgp, &err) != 0) {
-		fprintf(stderr, "clerkctl: %s\n", err.msg);
+	if (runtime_load(ctl->cfg, 1, &rt, &diag, &err) != 0) {
+		fprintf(stderr, "%sclerkctl: %s\n", buf_str(&diag), err.msg);
 		goto out;
 	}
-	mail_limits_default(&lim);
-	lim.max_size = ctl->cfg->limits.max_mail_bytes;
+	have_rt = 1;
 	memset(&ux, 0, sizeof(ux));
 	ux.cfg = ctl->cfg;
-	ux.pgp = pgp;
-	ux.forms = forms;
+	ux.pgp = rt.pgp;
+	ux.forms = rt.forms;
 	ux.st = ctl->st;
-	ux.limits = &lim;
+	ux.limits = &rt.limits;
 	if (json)
 		buf_append_char(&out, '[');
 	for (int i = 1; i < argc; i++) {
@@ -184,7 +177,7 @@ ctl_inspect(struct ctl *ctl, int argc, char **argv)
 		if (json) {
 			if (nfiles)
 				buf_append_str(&out, ",\n");
-			json_inspect(&out, argv[i], forms, &u);
+			json_inspect(&out, argv[i], rt.forms, &u);
 		} else {
 			text_inspect(argv[i], &u);
 		}
@@ -202,9 +195,8 @@ ctl_inspect(struct ctl *ctl, int argc, char **argv)
 	status = 0;
 out:
 	buf_free(&out);
-	buf_free(&labels);
-	free(path);
-	forms_table_free(forms);
-	openpgp_close(pgp);
+	buf_free(&diag);
+	if (have_rt)
+		runtime_free(&rt);
 	return status;
 }

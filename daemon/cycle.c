@@ -6,15 +6,19 @@
 #include <string.h>
 
 #include "apply.h"
+#include "caseflow.h"
 #include "log.h"
+#include "outbox.h"
 #include "xmalloc.h"
 
 void
-cycle_init(struct cycle_ctx *cx, const struct config *cfg, struct store *st, volatile int *stop)
+cycle_init(struct cycle_ctx *cx, const struct config *cfg, struct store *st, struct runtime *rt,
+    volatile int *stop)
 {
 	memset(cx, 0, sizeof(*cx));
 	cx->cfg = cfg;
 	cx->st = st;
+	cx->rt = rt;
 	cx->stop = stop;
 	cx->intake_ops = intake_ops_for(cfg);
 }
@@ -68,6 +72,7 @@ static int
 take_one(struct cycle_ctx *cx, const struct clock_now *now, const struct intake_pos *pos,
     struct cycle_stats *stats, struct clerk_err *err)
 {
+	struct apply_ctx ax = { cx->cfg, cx->st, cx->rt };
 	struct buf raw = BUF_INIT;
 	struct apply_result res;
 	int rc = -1;
@@ -76,7 +81,7 @@ take_one(struct cycle_ctx *cx, const struct clock_now *now, const struct intake_
 	if (cx->intake_ops->fetch(cx->intake, pos, &raw, err) != 0)
 		goto out;
 	stats->mails_seen++;
-	if (apply_mail(cx->cfg, cx->st, cx->intake_ops->source(cx->intake), pos, raw.data,
+	if (apply_mail(&ax, cx->intake_ops->source(cx->intake), pos, raw.data ? raw.data : "",
 	    raw.len, now, &res, err) != 0)
 		goto out;
 	if (res.already_known)
@@ -128,11 +133,25 @@ int
 cycle_run(struct cycle_ctx *cx, const struct clock_now *now, struct cycle_stats *stats,
     struct clerk_err *err)
 {
+	struct caseflow cf = { cx->cfg, cx->st, cx->rt->wf, cx->rt->tpl, cx->rt->pgp };
+
 	memset(stats, 0, sizeof(*stats));
 	if (run_intake(cx, now, stats, err) != 0) {
 		if (!err->temporary)
 			return -1;
 		log_warn(NULL, "intake-unavailable", "error=\"%s\"", err->msg);
+		err_clear(err);
+	}
+	/* Every timer due by now fires once, in order, also after downtime. */
+	if (caseflow_fire_timers(&cf, now, &stats->timers_fired, err) != 0) {
+		if (!err->temporary)
+			return -1;
+		log_warn(NULL, "timers-delayed", "error=\"%s\"", err->msg);
+		err_clear(err);
+	}
+	/* Notices leave only now, after the transactions that made them. */
+	if (outbox_run(cx->cfg, cx->st, now, cx->stop, &stats->notices_sent, err) != 0) {
+		log_warn(NULL, "outbox-delayed", "error=\"%s\"", err->msg);
 		err_clear(err);
 	}
 	log_info(NULL, "cycle", "now=%s mails=%d applied=%d quarantined=%d known=%d timers=%d "
@@ -166,6 +185,14 @@ cycle_wait(struct cycle_ctx *cx, const struct clock_now *now, long max_ms, struc
 				wait_ms = secs * 1000;
 		}
 		free(next);
+	}
+	{
+		long out_ms = -1;
+
+		if (outbox_next_due(cx->st, now, &out_ms, err) != 0)
+			return -1;
+		if (out_ms >= 0 && out_ms < wait_ms)
+			wait_ms = out_ms;
 	}
 	if (connect_intake(cx, err) != 0)
 		return -1;

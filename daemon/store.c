@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_int.h"
 #include "store_schema.h"
 #include "xmalloc.h"
 
@@ -100,9 +101,16 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_MEMBER_PIN] = "UPDATE members SET fingerprint = ?2 WHERE id = ?1",
 };
 
+#define STORE_EXTRA_STMTS 128
+
 struct store {
 	sqlite3		*db;
 	sqlite3_stmt	*stmts[S_COUNT];
+	struct {
+		const char	*sql;	/* foreign: a static string */
+		sqlite3_stmt	*s;
+	}		 extra[STORE_EXTRA_STMTS];	/* store_*.c statements */
+	size_t		 nextra;
 	int		 in_tx;
 };
 
@@ -180,6 +188,67 @@ exec(struct store *st, const char *sql, struct clerk_err *err)
 		return -1;
 	}
 	return 0;
+}
+
+sqlite3_stmt *
+store_stmt(struct store *st, const char *sql, struct clerk_err *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t i;
+
+	for (i = 0; i < st->nextra; i++)
+		if (st->extra[i].sql == sql)
+			break;
+	if (i < st->nextra) {
+		s = st->extra[i].s;
+		sqlite3_reset(s);
+		sqlite3_clear_bindings(s);
+		return s;
+	}
+	if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+		db_fail(st, err, "prepare");
+		return NULL;
+	}
+	/* The cache is sized for every statement the module has. */
+	if (st->nextra < STORE_EXTRA_STMTS) {
+		st->extra[st->nextra].sql = sql;
+		st->extra[st->nextra].s = s;
+		st->nextra++;
+		return s;
+	}
+	err_set(err, 0, "store: statement cache full (raise STORE_EXTRA_STMTS)");
+	sqlite3_finalize(s);
+	return NULL;
+}
+
+int
+store_db_fail(struct store *st, struct clerk_err *err, const char *what)
+{
+	return db_fail(st, err, what);
+}
+
+void
+store_bind_text(sqlite3_stmt *s, int i, const char *v)
+{
+	bind_text(s, i, v);
+}
+
+int
+store_run(struct store *st, sqlite3_stmt *s, const char *what, struct clerk_err *err)
+{
+	return run(st, s, what, err);
+}
+
+char *
+store_col_dup(sqlite3_stmt *s, int i)
+{
+	return col_dup(s, i);
+}
+
+sqlite3 *
+store_db(struct store *st)
+{
+	return st->db;
 }
 
 int
@@ -268,6 +337,8 @@ store_close(struct store *st)
 		return;
 	for (int i = 0; i < S_COUNT; i++)
 		sqlite3_finalize(st->stmts[i]);
+	for (size_t i = 0; i < st->nextra; i++)
+		sqlite3_finalize(st->extra[i].s);
 	sqlite3_close(st->db);
 	free(st);
 }
@@ -603,6 +674,7 @@ store_case_get(struct store *st, const char *ref, struct store_case *c, int *fou
 	sqlite3_stmt *s = stmt(st, S_CASE_GET, err);
 	int rc;
 
+	memset(c, 0, sizeof(*c));
 	*found = 0;
 	if (s == NULL)
 		return -1;
@@ -981,6 +1053,8 @@ store_member_by_email(struct store *st, const char *email, struct store_member *
 	sqlite3_stmt *s = stmt(st, S_MEMBER_BY_EMAIL, err);
 	int rc;
 
+	/* Cleared first: store_member_clear is then safe whatever happens. */
+	memset(m, 0, sizeof(*m));
 	*found = 0;
 	if (s == NULL)
 		return -1;

@@ -7,6 +7,7 @@
 #include "config.h"
 #include "error.h"
 #include "intake.h"
+#include "runtime.h"
 #include "store.h"
 
 struct cycle_stats {
@@ -21,13 +22,14 @@ struct cycle_stats {
 struct cycle_ctx {
 	const struct config	*cfg;		/* foreign */
 	struct store		*st;		/* foreign */
+	struct runtime		*rt;		/* foreign */
 	const struct intake_ops	*intake_ops;
 	struct intake		*intake;	/* owned; NULL until connected, dropped on error */
 	volatile int		*stop;		/* foreign: SIGTERM sets it */
 };
 
 void cycle_init(struct cycle_ctx *cx, const struct config *cfg, struct store *st,
-    volatile int *stop);
+    struct runtime *rt, volatile int *stop);
 /* Runs one cycle. A temporary failure of one part (the IMAP server away)
  * is logged and the other parts still run; -1 only when a part failed for
  * good, with err set. */

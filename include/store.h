@@ -64,6 +64,9 @@ int store_mail_lookup(struct store *st, const struct store_mail *m, int *known,
     int64_t *mail_id, enum mail_state *state, struct clerk_err *err);
 int store_mail_insert(struct store *st, const struct store_mail *m, int64_t *mail_id,
     struct clerk_err *err);
+/* What became of a stored mail: its case, state and note. */
+int store_mail_set_outcome(struct store *st, int64_t mail_id, const char *case_ref,
+    enum mail_state state, const char *note, struct clerk_err *err);
 /* Records that the mail left the intake mailbox (IMAP move, Maildir cur/). */
 int store_mail_set_moved(struct store *st, int64_t mail_id, struct clerk_err *err);
 /* Mails committed but not yet moved (a crash came between), oldest first. */
@@ -120,6 +123,14 @@ int store_case_var_set(struct store *st, int64_t case_id, const char *name, cons
     struct clerk_err *err);
 int store_case_vars(struct store *st, int64_t case_id,
     int (*fn)(void *arg, const char *name, const char *value), void *arg, struct clerk_err *err);
+int store_case_ref_by_id(struct store *st, int64_t case_id, char **ref, struct clerk_err *err);
+/* What a person owes: the sum of the `owed` variable over their open cases. */
+int store_person_owed(struct store *st, const char *email, long long *owed,
+    struct clerk_err *err);
+/* The person's open cases, oldest first; `fn` returns 1 to stop early. */
+int store_person_open_cases(struct store *st, const char *email,
+    int (*fn)(void *arg, const char *ref, const char *workflow, const char *state), void *arg,
+    struct clerk_err *err);
 /* The case a notice belongs to, by the notice's Message-ID. */
 int store_case_by_notice(struct store *st, const char *message_id, char **ref,
     struct clerk_err *err);

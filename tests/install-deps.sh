@@ -10,7 +10,7 @@ packages=(
 	dovecot-core dovecot-imapd dovecot-lmtpd postfix
 	gnupg gpg gpg-agent gpgconf curl mutt
 	ca-certificates openssl tzdata iproute2 procps util-linux coreutils
-	sqlite3 valgrind
+	sqlite3 valgrind tmux
 )
 
 missing=()

@@ -1,0 +1,852 @@
+/* Cases through the engine: load, facts, step, persist, act. */
+#include "caseflow.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "log.h"
+#include "notice.h"
+#include "xmalloc.h"
+
+/* ---- facts: name/value pairs handed to the engine ---- */
+
+struct facts {
+	struct wf_kv	*v;	/* owned */
+	size_t		 n, cap;
+};
+
+static void
+fact_set(struct facts *f, const char *name, const char *value)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		if (strcmp(f->v[i].name, name) == 0) {
+			free(f->v[i].value);
+			f->v[i].value = xstrdup(value ? value : "");
+			return;
+		}
+	}
+	f->v = xgrow(f->v, &f->cap, f->n + 1, sizeof(*f->v));
+	f->v[f->n].name = xstrdup(name);
+	f->v[f->n].value = xstrdup(value ? value : "");
+	f->n++;
+}
+
+static void
+fact_int(struct facts *f, const char *name, long long value)
+{
+	char num[32];
+
+	snprintf(num, sizeof(num), "%lld", value);
+	fact_set(f, name, num);
+}
+
+static void
+facts_free(struct facts *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		free(f->v[i].name);
+		free(f->v[i].value);
+	}
+	free(f->v);
+	memset(f, 0, sizeof(*f));
+}
+
+/* The person's standing, on every event (workflows/vocabulary). */
+static int
+person_facts(struct caseflow *cf, const char *email, struct facts *f, struct clerk_err *err)
+{
+	struct store_member m;
+	long long owed = 0;
+	int found = 0;
+
+	if (email == NULL || email[0] == '\0')
+		return 0;
+	if (store_person_owed(cf->st, email, &owed, err) != 0 ||
+	    store_member_by_email(cf->st, email, &m, &found, err) != 0)
+		return -1;
+	fact_int(f, "owed", owed);
+	if (found) {
+		fact_set(f, "member_status", m.status);
+		fact_set(f, "member_category", m.category);
+		store_member_clear(&m);
+	}
+	fact_set(f, "complaint_pending", "no");
+	return 0;
+}
+
+static const char *
+attachment_kind(const struct mail_attachment *a)
+{
+	const char *t = a->magic_type ? a->magic_type : a->content_type;
+
+	if (strcmp(t, "application/pdf") == 0)
+		return "pdf";
+	if (strcmp(t, "image/jpeg") == 0)
+		return "jpeg";
+	if (strcmp(t, "image/png") == 0)
+		return "png";
+	if (strncmp(a->content_type, "text/", 5) == 0)
+		return "text";
+	return "other";
+}
+
+static void
+mail_facts(const struct understanding *u, struct facts *f)
+{
+	const struct reading *r = &u->r;
+	long long n_pdf = 0, n_jpeg = 0, n_png = 0, n_text = 0, n_other = 0, n_keys = 0;
+
+	if (r->form != NULL) {
+		for (size_t i = 0; i < r->form->nfields; i++) {
+			const struct form_field *ff = &r->form->fields[i];
+
+			if (ff->field != NULL)
+				fact_set(f, ff->field, ff->norm ? ff->norm : ff->value);
+		}
+		if (r->form->lang != NULL)
+			fact_set(f, "language", r->form->lang);
+	}
+	if (r->outer != NULL && r->outer->from.addr != NULL)
+		fact_set(f, "from", r->outer->from.addr);
+	fact_set(f, "signature", pgp_verdict_name(r->sig.verdict));
+	fact_set(f, "signed_by_sender", u->signer_is_sender ? "yes" : "no");
+	fact_set(f, "encrypted", r->encrypted ? "yes" : "no");
+	for (size_t i = 0; r->body != NULL && i < r->body->nattachments; i++) {
+		const struct mail_attachment *a = &r->body->attachments[i];
+		const char *k = attachment_kind(a);
+
+		if (a->pgp_keys)
+			n_keys++;
+		else if (strcmp(k, "pdf") == 0)
+			n_pdf++;
+		else if (strcmp(k, "jpeg") == 0)
+			n_jpeg++;
+		else if (strcmp(k, "png") == 0)
+			n_png++;
+		else if (strcmp(k, "text") == 0)
+			n_text++;
+		else
+			n_other++;
+	}
+	fact_set(f, "key_attached", (n_keys > 0 || r->imported.n > 0) ? "yes" : "no");
+	fact_int(f, "attachments.pdf", n_pdf);
+	fact_int(f, "attachments.jpeg", n_jpeg);
+	fact_int(f, "attachments.png", n_png);
+	fact_int(f, "attachments.text", n_text);
+	fact_int(f, "attachments.other", n_other);
+	fact_int(f, "attachments.scan", n_pdf + n_jpeg + n_png);
+	fact_int(f, "attachments.any", n_pdf + n_jpeg + n_png + n_text + n_other + n_keys);
+}
+
+/* ---- loading a case ---- */
+
+static int
+load_var(void *arg, const char *name, const char *value)
+{
+	wf_case_set_var(arg, name, value);
+	return 0;
+}
+
+struct timer_load {
+	struct wf_case		*c;
+	struct clerk_err	*err;
+};
+
+static int
+load_timer(void *arg, const char *name, const char *due, const char *spec, int fired)
+{
+	struct timer_load *tl = arg;
+	struct wf_timer t;
+
+	(void)name;
+	(void)due;
+	if (wf_timer_from_text(spec, &t, tl->err) != 0)
+		return -1;
+	t.fired = fired;
+	wf_case_put_timer(tl->c, &t);
+	wf_timer_clear(&t);
+	return 0;
+}
+
+/* Loads case `ref` into sc (store row) and wc (engine view); *found 0
+ * when there is no such case. */
+static int
+load_case(struct caseflow *cf, const char *ref, struct store_case *sc, struct wf_case *wc,
+    int *found, struct clerk_err *err)
+{
+	struct timer_load tl = { wc, err };
+	struct cal_datetime opened;
+
+	memset(wc, 0, sizeof(*wc));
+	if (store_case_get(cf->st, ref, sc, found, err) != 0 || !*found)
+		return *found ? -1 : 0;
+	if (cal_datetime_parse(sc->opened, &opened, err) != 0)
+		goto fail;
+	wf_case_init(wc, sc->ref, sc->workflow, sc->state, opened.date);
+	if (store_case_vars(cf->st, sc->id, load_var, wc, err) != 0 ||
+	    store_case_timers(cf->st, sc->id, load_timer, &tl, err) != 0)
+		goto fail;
+	return 0;
+fail:
+	wf_case_free(wc);
+	store_case_clear(sc);
+	return -1;
+}
+
+/* ---- carrying out a step ---- */
+
+struct send_ctx {
+	struct caseflow		*cf;
+	const struct wf_case	*wc;
+	const struct store_case	*sc;
+	const struct understanding *u;	/* the mail behind the event, or NULL */
+	struct tvars		*tv;
+	int			 failed;
+	char			 bad[128];
+};
+
+static int
+truthy(const char *v)
+{
+	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0 && strcasecmp(v, "no") != 0 &&
+	    strcasecmp(v, "false") != 0;
+}
+
+/* A value for one template variable: the case's own, by name and type,
+ * else what the caller knows (the association, the mail). */
+static void
+provide_var(const char *var, enum tvar_type type, void *arg)
+{
+	struct send_ctx *sx = arg;
+	const struct config *cfg = sx->cf->cfg;
+	const char *v = wf_case_var(sx->wc, var);
+	struct clerk_err err;
+
+	if (strcmp(var, "case_ref") == 0)
+		v = sx->sc->ref;
+	else if (strcmp(var, "association") == 0)
+		v = cfg->association.name;
+	else if (strcmp(var, "association_address") == 0)
+		v = cfg->association.address;
+	else if (strcmp(var, "currency") == 0)
+		v = profile_text(sx->cf->wf->profile, "dues", "currency");
+	else if (strcmp(var, "account") == 0)
+		v = profile_text(sx->cf->wf->profile, "dues", "account");
+	else if (strcmp(var, "applicant") == 0 && v == NULL)
+		v = wf_case_var(sx->wc, "name");
+	else if (strcmp(var, "applicant_address") == 0)
+		v = sx->sc->email;
+	switch (type) {
+	case TVAR_TEXT:
+		tvars_set_text(sx->tv, var, v ? v : "");
+		break;
+	case TVAR_FLAG:
+		tvars_set_flag(sx->tv, var, truthy(v));
+		break;
+	case TVAR_AMOUNT:
+		tvars_set_amount(sx->tv, var, v ? strtoll(v, NULL, 10) : 0);
+		break;
+	case TVAR_DATE: {
+		struct cal_date d;
+
+		if (v == NULL || cal_date_parse(v, &d, &err) != 0) {
+			if (!sx->failed)
+				snprintf(sx->bad, sizeof(sx->bad), "%s has no date", var);
+			sx->failed = 1;
+			return;
+		}
+		tvars_set_date(sx->tv, var, d);
+		break;
+	}
+	case TVAR_LIST:
+		tvars_set_list(sx->tv, var);
+		for (const char *p = v; p != NULL && *p != '\0';) {
+			const char *comma = strchr(p, ',');
+			size_t n = comma ? (size_t)(comma - p) : strlen(p);
+			char *item = xstrndup(p, n);
+
+			if (item[0] != '\0')
+				tvars_list_add(sx->tv, var, item);
+			free(item);
+			p = comma ? comma + 1 : NULL;
+		}
+		break;
+	}
+}
+
+static const char *
+recipient_for(struct caseflow *cf, const struct store_case *sc, const struct wf_case *wc,
+    const char *role, const char **lang)
+{
+	const struct config_officer *o = config_officer_by_role(cf->cfg, role);
+
+	*lang = NULL;
+	if (o != NULL) {
+		*lang = o->language;
+		return o->email;
+	}
+	if (strcmp(role, "applicant") == 0 || strcmp(role, "member") == 0) {
+		*lang = wf_case_var(wc, "language");
+		if (*lang == NULL || (*lang)[0] == '\0')
+			*lang = sc->language;
+		return sc->email;
+	}
+	{
+		/* complainant, respondent, ...: the case names their address. */
+		char var[64];
+
+		snprintf(var, sizeof(var), "%s_email", role);
+		return wf_case_var(wc, var);
+	}
+}
+
+static int
+do_send(struct caseflow *cf, const struct store_case *sc, const struct wf_case *wc,
+    const struct wf_out *o, const struct understanding *u, const struct clock_now *now,
+    struct clerk_err *err)
+{
+	struct notice_ctx nx = { .cfg = cf->cfg, .pgp = cf->pgp, .tpl = cf->tpl, .st = cf->st };
+	struct notice_req req;
+	struct tvars tv = TVARS_INIT;
+	struct send_ctx sx = { cf, wc, sc, u, &tv, 0, "" };
+	const char *to, *lang;
+	char *msgid = NULL;
+	int rc = -1;
+
+	to = recipient_for(cf, sc, wc, o->role, &lang);
+	if (to == NULL || to[0] == '\0') {
+		err_set(err, 0, "%s: no address for role %s (notice %s)", sc->ref, o->role, o->name);
+		return -1;
+	}
+	template_each_var(cf->tpl, o->name, provide_var, &sx);
+	if (sx.failed) {
+		err_set(err, 0, "%s: notice %s: %s", sc->ref, o->name, sx.bad);
+		goto out;
+	}
+	memset(&req, 0, sizeof(req));
+	req.case_ref = sc->ref;
+	req.template = o->name;
+	req.to = to;
+	req.lang = lang;
+	req.vars = &tv;
+	req.kind = u != NULL ? NOTICE_ANSWER : NOTICE_GENERATED;
+	req.in_reply_to = (u != NULL && u->r.outer != NULL) ? u->r.outer->message_id : NULL;
+	if (notice_queue(&nx, &req, now, &msgid, err) != 0) {
+		err_prefix(err, "%s: notice %s to %s", sc->ref, o->name, to);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(msgid);
+	tvars_free(&tv);
+	return rc;
+}
+
+static int
+member_change(struct caseflow *cf, const struct store_case *sc, const struct wf_case *wc,
+    const struct wf_out *o, const struct clock_now *now, struct clerk_err *err)
+{
+	struct store_member m;
+	int found = 0, is_status = o->kind == WF_ACT_MEMBER_STATUS;
+
+	if (store_member_by_email(cf->st, sc->email, &m, &found, err) != 0)
+		return -1;
+	if (!found) {
+		struct store_member nm;
+
+		memset(&nm, 0, sizeof(nm));
+		nm.email = sc->email;
+		nm.name = (char *)wf_case_var(wc, "name");
+		nm.language = (char *)wf_case_var(wc, "language");
+		nm.category = is_status ? (char *)wf_case_var(wc, "category") : o->value;
+		nm.status = is_status ? o->value : "applicant";
+		if (store_member_insert(cf->st, &nm, now->iso, err) != 0)
+			return -1;
+		return 0;
+	}
+	found = store_member_set_status(cf->st, m.id, is_status ? o->value : NULL,
+	    is_status ? NULL : o->value, now->iso, sc->workflow, sc->ref, err);
+	store_member_clear(&m);
+	return found;
+}
+
+static int open_case(struct caseflow *cf, const struct workflow *wf, const struct wf_event *ev,
+    const struct wf_kv *with, size_t nwith, const char *email, const char *language,
+    const char *parent, const struct understanding *u, const struct clock_now *now,
+    struct caseflow_result *res, struct clerk_err *err);
+
+static int
+persist_step(struct caseflow *cf, struct store_case *sc, struct wf_case *wc,
+    const struct wf_step *step, const struct understanding *u, const struct clock_now *now,
+    struct clerk_err *err)
+{
+	wf_case_apply(wc, step);
+	for (size_t i = 0; i < step->nvars; i++)
+		if (store_case_var_set(cf->st, sc->id, step->vars[i].name,
+		    step->vars[i].value ? step->vars[i].value : "", err) != 0)
+			return -1;
+	for (size_t i = 0; i < step->ntimers; i++) {
+		const struct wf_timer_change *tc = &step->timers[i];
+		char *key = wf_timer_key(&tc->timer), *spec = NULL;
+		char due[CAL_DATETIME_BUFSZ];
+		int rc;
+
+		if (tc->op == WF_TIMER_CLEAR) {
+			rc = store_timer_delete(cf->st, sc->id, key, err);
+		} else {
+			spec = wf_timer_to_text(&tc->timer);
+			cal_datetime_format(tc->timer.due, due);
+			rc = store_timer_put(cf->st, sc->id, key, due, spec,
+			    tc->op == WF_TIMER_FIRE, now->iso, err);
+		}
+		free(key);
+		free(spec);
+		if (rc != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < step->nmoves; i++) {
+		const struct wf_move *mv = &step->moves[i];
+		char detail[300];
+
+		snprintf(detail, sizeof(detail), "%s -> %s (%s)", mv->from ? mv->from : "(new)",
+		    mv->to, mv->event);
+		if (store_event_append(cf->st, now->iso, sc->ref, "state", detail, 0, err) != 0)
+			return -1;
+		log_info(sc->ref, "state", "from=%s to=%s workflow=%s", mv->from ? mv->from : "-",
+		    mv->to, sc->workflow);
+	}
+	if (store_case_set_state(cf->st, sc->ref, step->state, step->closed ? now->iso : NULL,
+	    err) != 0)
+		return -1;
+	for (size_t i = 0; i < step->nout; i++) {
+		const struct wf_out *o = &step->out[i];
+		struct caseflow_result sub;
+		const struct workflow *child;
+		struct wf_event ev;
+
+		switch (o->kind) {
+		case WF_ACT_SEND:
+			if (do_send(cf, sc, wc, o, u, now, err) != 0)
+				return -1;
+			break;
+		case WF_ACT_MEMBER_STATUS:
+		case WF_ACT_MEMBER_CATEGORY:
+			if (member_change(cf, sc, wc, o, now, err) != 0)
+				return -1;
+			break;
+		case WF_ACT_OPEN:
+			child = wf_find(cf->wf, o->name);
+			if (child == NULL) {
+				err_set(err, 0, "%s: open: no workflow %s", sc->ref, o->name);
+				return -1;
+			}
+			memset(&ev, 0, sizeof(ev));
+			ev.kind = WF_EV_OPEN;
+			ev.name = sc->workflow;
+			ev.at = now->local;
+			if (open_case(cf, child, &ev, o->with, o->nwith, sc->email,
+			    wf_case_var(wc, "language"), sc->ref, NULL, now, &sub, err) != 0)
+				return -1;
+			break;
+		case WF_ACT_DECISION:
+			if (store_event_append(cf->st, now->iso, sc->ref, "decision",
+			    o->value ? o->value : "", 0, err) != 0)
+				return -1;
+			break;
+		case WF_ACT_DIGEST:
+			if (store_digest_add(cf->st, now->iso, sc->ref, o->name, "secretary",
+			    o->value ? o->value : "", err) != 0)
+				return -1;
+			break;
+		default:
+			err_set(err, 0, "%s: action %d is not for the caller", sc->ref, (int)o->kind);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+open_case(struct caseflow *cf, const struct workflow *wf, const struct wf_event *ev,
+    const struct wf_kv *with, size_t nwith, const char *email, const char *language,
+    const char *parent, const struct understanding *u, const struct clock_now *now,
+    struct caseflow_result *res, struct clerk_err *err)
+{
+	const char *prefix = profile_text(cf->wf->profile, "association", "prefix");
+	struct store_case sc;
+	struct wf_case wc;
+	struct wf_step step;
+	char *ref = NULL;
+	int rc = -1;
+
+	memset(&step, 0, sizeof(step));
+	memset(&wc, 0, sizeof(wc));
+	memset(&sc, 0, sizeof(sc));
+	res->handled = 0;
+	if (store_case_next_ref(cf->st, prefix ? prefix : "CASE", now->local.date.year, &ref,
+	    err) != 0)
+		return -1;
+	if (engine_open(cf->wf, cf->wf->profile, wf->name, ref, ev, with, nwith, now->local,
+	    &step, err) != 0)
+		goto out;
+	if (step.result != WF_APPLIED) {
+		snprintf(res->why, sizeof(res->why), "%s: %s", wf->name, step.why ? step.why :
+		    "not applicable");
+		rc = 0;
+		goto out;
+	}
+	sc.ref = ref;
+	sc.workflow = (char *)wf->name;
+	sc.state = wf->states[wf->initial].name;
+	sc.email = (char *)(email ? email : "");
+	sc.language = (char *)language;
+	sc.parent_ref = (char *)parent;
+	sc.opened = (char *)now->iso;
+	if (store_case_insert(cf->st, &sc, err) != 0)
+		goto out;
+	wf_case_init(&wc, ref, wf->name, sc.state, now->local.date);
+	if (language != NULL && store_case_var_set(cf->st, sc.id, "language", language, err) != 0)
+		goto out;
+	if (language != NULL)
+		wf_case_set_var(&wc, "language", language);
+	if (persist_step(cf, &sc, &wc, &step, u, now, err) != 0)
+		goto out;
+	res->handled = 1;
+	snprintf(res->case_ref, sizeof(res->case_ref), "%s", ref);
+	log_info(ref, "case-opened", "workflow=%s email=%s parent=%s", wf->name,
+	    email ? email : "-", parent ? parent : "-");
+	rc = 0;
+out:
+	wf_step_free(&step);
+	wf_case_free(&wc);
+	free(ref);
+	return rc;
+}
+
+/* Steps case `ref` with `ev`; res->handled 0 (why set) when it does not apply. */
+static int
+step_case(struct caseflow *cf, const char *ref, struct wf_event *ev, struct facts *f,
+    const struct understanding *u, const struct clock_now *now, struct caseflow_result *res,
+    struct clerk_err *err)
+{
+	struct store_case sc;
+	struct wf_case wc;
+	struct wf_step step;
+	int found = 0, rc = -1;
+
+	memset(&step, 0, sizeof(step));
+	res->handled = 0;
+	if (load_case(cf, ref, &sc, &wc, &found, err) != 0)
+		return -1;
+	if (!found) {
+		snprintf(res->why, sizeof(res->why), "no case %s", ref);
+		return 0;
+	}
+	if (person_facts(cf, sc.email, f, err) != 0)
+		goto out;
+	ev->facts = f->v;
+	ev->nfacts = f->n;
+	if (engine_step(cf->wf, cf->wf->profile, &wc, ev, now->local, &step, err) != 0)
+		goto out;
+	if (step.result != WF_APPLIED) {
+		snprintf(res->why, sizeof(res->why), "%s (%s, state %s): %s", ref, sc.workflow,
+		    sc.state, step.why ? step.why : "not applicable");
+		rc = 0;
+		goto out;
+	}
+	if (persist_step(cf, &sc, &wc, &step, u, now, err) != 0)
+		goto out;
+	res->handled = 1;
+	snprintf(res->case_ref, sizeof(res->case_ref), "%s", ref);
+	rc = 0;
+out:
+	wf_step_free(&step);
+	wf_case_free(&wc);
+	store_case_clear(&sc);
+	return rc;
+}
+
+/* ---- mails ---- */
+
+struct try_cases {
+	struct caseflow		*cf;
+	struct wf_event		*ev;
+	struct facts		*f;
+	const struct understanding *u;
+	const struct clock_now	*now;
+	struct caseflow_result	*res;
+	struct clerk_err	*err;
+};
+
+static int
+try_open_case(void *arg, const char *ref, const char *workflow, const char *state)
+{
+	struct try_cases *tc = arg;
+
+	(void)workflow;
+	(void)state;
+	if (step_case(tc->cf, ref, tc->ev, tc->f, tc->u, tc->now, tc->res, tc->err) != 0)
+		return -1;
+	return tc->res->handled;
+}
+
+struct opener_pick {
+	const struct workflow	*wf[16];
+	size_t			 n;
+};
+
+static void
+collect_opener(void *arg, const struct workflow *wf, const struct wf_opener *op)
+{
+	struct opener_pick *p = arg;
+
+	(void)op;
+	if (p->n < sizeof(p->wf) / sizeof(p->wf[0]))
+		p->wf[p->n++] = wf;
+}
+
+int
+caseflow_mail(struct caseflow *cf, const struct understanding *u, const char *from,
+    const struct clock_now *now, struct caseflow_result *res, struct clerk_err *err)
+{
+	struct facts f = { NULL, 0, 0 };
+	struct wf_event ev;
+	struct try_cases tc;
+	struct opener_pick pick;
+	const char *form = u->r.form ? u->r.form->name : NULL;
+	int rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&ev, 0, sizeof(ev));
+	mail_facts(u, &f);
+	ev.kind = u->cls.kind == KIND_FORM ? WF_EV_FORM : WF_EV_REPLY;
+	ev.name = ev.kind == WF_EV_FORM ? form : NULL;
+	ev.at = now->local;
+	if (u->case_ref[0] != '\0') {
+		if (step_case(cf, u->case_ref, &ev, &f, u, now, res, err) != 0)
+			goto out;
+		if (res->handled || ev.kind != WF_EV_FORM) {
+			rc = 0;
+			goto out;
+		}
+	}
+	if (ev.kind == WF_EV_FORM) {
+		/* A form for a case of the sender's that is waiting for it ... */
+		tc = (struct try_cases){ cf, &ev, &f, u, now, res, err };
+		if (store_person_open_cases(cf->st, from, try_open_case, &tc, err) != 0)
+			goto out;
+		if (res->handled) {
+			rc = 0;
+			goto out;
+		}
+		/* ... else a new case of each workflow it opens. */
+		pick.n = 0;
+		wf_openers(cf->wf, WF_EV_FORM, form, collect_opener, &pick);
+		if (person_facts(cf, from, &f, err) != 0)
+			goto out;
+		ev.facts = f.v;
+		ev.nfacts = f.n;
+		for (size_t i = 0; i < pick.n && !res->handled; i++)
+			if (open_case(cf, pick.wf[i], &ev, NULL, 0, from,
+			    u->r.form ? u->r.form->lang : NULL, NULL, u, now, res, err) != 0)
+				goto out;
+		if (!res->handled && pick.n == 0)
+			snprintf(res->why, sizeof(res->why), "no workflow opens on form %s", form);
+	}
+	rc = 0;
+out:
+	facts_free(&f);
+	return rc;
+}
+
+/* ---- commands ---- */
+
+/* "1250", "1 250,50", "1250.5" in major units -> minor units. */
+static int
+parse_amount(const char *s, long long *minor)
+{
+	long long whole = 0, frac = 0;
+	int fdigits = 0, digits = 0, in_frac = 0;
+
+	for (; *s; s++) {
+		if (isdigit((unsigned char)*s)) {
+			if (in_frac) {
+				if (++fdigits > 2)
+					return -1;
+				frac = frac * 10 + (*s - '0');
+			} else {
+				if (++digits > 12)
+					return -1;
+				whole = whole * 10 + (*s - '0');
+			}
+		} else if ((*s == '.' || *s == ',') && !in_frac && digits > 0) {
+			in_frac = 1;
+		} else if (*s == ' ' && !in_frac) {
+			continue;
+		} else {
+			return -1;
+		}
+	}
+	if (digits == 0)
+		return -1;
+	if (fdigits == 1)
+		frac *= 10;
+	*minor = whole * 100 + frac;
+	return 0;
+}
+
+int
+caseflow_command(struct caseflow *cf, const char *officer_role, const char *verb,
+    const char *const *args, size_t nargs, const struct clock_now *now,
+    struct caseflow_result *res, struct clerk_err *err)
+{
+	struct facts f = { NULL, 0, 0 };
+	struct wf_event ev;
+	struct buf text = BUF_INIT;
+	int rc;
+
+	memset(res, 0, sizeof(*res));
+	if (nargs == 0) {
+		snprintf(res->why, sizeof(res->why), "%s needs a case reference", verb);
+		return 0;
+	}
+	fact_set(&f, "officer", officer_role);
+	fact_int(&f, "nargs", (long long)nargs);
+	for (size_t i = 0; i < nargs; i++) {
+		char name[32];
+
+		snprintf(name, sizeof(name), "args.%zu", i);
+		fact_set(&f, name, args[i]);
+		if (i > 0) {
+			if (i > 1)
+				buf_append_char(&text, ' ');
+			buf_append_str(&text, args[i]);
+		}
+	}
+	fact_set(&f, "text", buf_str(&text));
+	if (strcmp(verb, "paid") == 0 && nargs >= 2) {
+		long long minor;
+
+		if (parse_amount(args[1], &minor) != 0) {
+			snprintf(res->why, sizeof(res->why), "paid: '%s' is not an amount", args[1]);
+			rc = 0;
+			goto out;
+		}
+		fact_int(&f, "amount", minor);
+		if (nargs >= 3)
+			fact_set(&f, "date", args[2]);
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = WF_EV_COMMAND;
+	ev.name = verb;
+	ev.args = args;
+	ev.nargs = nargs;
+	ev.at = now->local;
+	rc = step_case(cf, args[0], &ev, &f, NULL, now, res, err);
+out:
+	buf_free(&text);
+	facts_free(&f);
+	return rc;
+}
+
+/* ---- timers ---- */
+
+struct first_due {
+	int64_t	 case_id;
+	int	 found;
+};
+
+static int
+take_first_due(void *arg, int64_t case_id, const char *name, const char *due)
+{
+	struct first_due *fd = arg;
+
+	(void)name;
+	(void)due;
+	fd->case_id = case_id;
+	fd->found = 1;
+	return 0;
+}
+
+/* Fires the first due timer of case `ref`; *fired 0 when none was due. */
+static int
+fire_one(struct caseflow *cf, const char *ref, const struct clock_now *now, int *fired,
+    struct clerk_err *err)
+{
+	const struct wf_timer **due = NULL;
+	struct store_case sc;
+	struct wf_case wc;
+	struct wf_step step;
+	struct wf_event ev;
+	struct facts f = { NULL, 0, 0 };
+	int found = 0, rc = -1;
+	size_t n;
+
+	memset(&step, 0, sizeof(step));
+	*fired = 0;
+	if (load_case(cf, ref, &sc, &wc, &found, err) != 0 || !found)
+		return found ? -1 : 0;
+	n = engine_timers_due(&wc, now->local, &due);
+	if (n == 0) {
+		rc = 0;
+		goto out;
+	}
+	if (person_facts(cf, sc.email, &f, err) != 0)
+		goto out;
+	wf_event_for_timer(due[0], &ev);
+	ev.facts = f.v;
+	ev.nfacts = f.n;
+	if (engine_step(cf->wf, cf->wf->profile, &wc, &ev, now->local, &step, err) != 0 ||
+	    persist_step(cf, &sc, &wc, &step, NULL, now, err) != 0)
+		goto out;
+	if (step.result != WF_APPLIED)
+		log_info(ref, "timer-unanswered", "why=\"%s\"", step.why ? step.why : "");
+	*fired = 1;
+	rc = 0;
+out:
+	free(due);
+	facts_free(&f);
+	wf_step_free(&step);
+	wf_case_free(&wc);
+	store_case_clear(&sc);
+	return rc;
+}
+
+int
+caseflow_fire_timers(struct caseflow *cf, const struct clock_now *now, int *count,
+    struct clerk_err *err)
+{
+	*count = 0;
+	for (;;) {
+		struct first_due fd = { 0, 0 };
+		char *ref = NULL;
+		int fired = 0;
+
+		if (store_timers_due(cf->st, now->iso, 1, take_first_due, &fd, err) != 0)
+			return -1;
+		if (!fd.found)
+			return 0;
+		if (store_begin(cf->st, err) != 0)
+			return -1;
+		if (store_case_ref_by_id(cf->st, fd.case_id, &ref, err) != 0 ||
+		    fire_one(cf, ref, now, &fired, err) != 0) {
+			store_rollback(cf->st);
+			free(ref);
+			return -1;
+		}
+		if (!fired) {
+			/* The store says due, the engine does not: never spin. */
+			store_rollback(cf->st);
+			err_set(err, 0, "%s: the store has a due timer the case does not", ref);
+			free(ref);
+			return -1;
+		}
+		free(ref);
+		if (store_commit(cf->st, err) != 0)
+			return -1;
+		(*count)++;
+	}
+}

@@ -1,0 +1,150 @@
+/* The outbox queries that store.c does not have: the next due time for the
+ * daemon's wait, and a row's status and bytes for tests and clerkctl. */
+#include "store_outbox.h"
+
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "store_int.h"
+#include "xmalloc.h"
+
+static const char sql_next_due[] =
+    "SELECT min(next_attempt) FROM outbox WHERE state = 0";
+static const char sql_status[] =
+    "SELECT id, case_ref, recipient, kind, queued, next_attempt, sent, reply, error,"
+    " attempts, state FROM outbox WHERE message_id = ?1"
+    " AND (?2 IS NULL OR recipient = ?2) ORDER BY id LIMIT 1";
+static const char sql_bytes[] =
+    "SELECT bytes FROM outbox WHERE message_id = ?1"
+    " AND (?2 IS NULL OR recipient = ?2) ORDER BY id LIMIT 1";
+static const char sql_count_state[] =
+    "SELECT count(*) FROM outbox WHERE state = ?1";
+
+int
+store_outbox_next_due(struct store *st, char **when, struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_next_due, err);
+	int rc;
+
+	*when = NULL;
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*when = store_col_dup(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : store_db_fail(st, err, "outbox next due");
+}
+
+int
+store_outbox_status(struct store *st, const char *message_id, const char *recipient,
+    struct store_outbox_status *out, int *found, struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_status, err);
+	int rc;
+
+	*found = 0;
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, message_id);
+	store_bind_text(s, 2, recipient);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		out->id = sqlite3_column_int64(s, 0);
+		out->case_ref = store_col_dup(s, 1);
+		out->recipient = store_col_dup(s, 2);
+		out->kind = store_col_dup(s, 3);
+		out->queued = store_col_dup(s, 4);
+		out->next_attempt = store_col_dup(s, 5);
+		out->sent = store_col_dup(s, 6);
+		out->reply = store_col_dup(s, 7);
+		out->error = store_col_dup(s, 8);
+		out->attempts = sqlite3_column_int(s, 9);
+		out->state = (enum outbox_state)sqlite3_column_int(s, 10);
+	}
+	sqlite3_reset(s);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 :
+	    store_db_fail(st, err, "outbox status");
+}
+
+void
+store_outbox_status_clear(struct store_outbox_status *s)
+{
+	if (s == NULL)
+		return;
+	free(s->case_ref);
+	free(s->recipient);
+	free(s->kind);
+	free(s->queued);
+	free(s->next_attempt);
+	free(s->sent);
+	free(s->reply);
+	free(s->error);
+	memset(s, 0, sizeof(*s));
+}
+
+int
+store_outbox_bytes(struct store *st, const char *message_id, const char *recipient,
+    void **bytes, size_t *len, struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_bytes, err);
+	int rc;
+
+	*bytes = NULL;
+	*len = 0;
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, message_id);
+	store_bind_text(s, 2, recipient);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		const void *b = sqlite3_column_blob(s, 0);
+		size_t n = (size_t)sqlite3_column_bytes(s, 0);
+		char *copy = xmalloc(n + 1);
+
+		if (n)
+			memcpy(copy, b, n);
+		copy[n] = '\0';
+		*bytes = copy;
+		*len = n;
+	}
+	sqlite3_reset(s);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 :
+	    store_db_fail(st, err, "outbox bytes");
+}
+
+int
+store_outbox_count_state(struct store *st, enum outbox_state state, int *count,
+    struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_count_state, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int(s, 1, (int)state);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*count = sqlite3_column_int(s, 0);
+	sqlite3_reset(s);
+	return rc == SQLITE_ROW ? 0 : store_db_fail(st, err, "outbox count state");
+}
+
+const char *
+outbox_state_name(enum outbox_state state)
+{
+	switch (state) {
+	case OUTBOX_QUEUED:
+		return "queued";
+	case OUTBOX_SENT:
+		return "sent";
+	case OUTBOX_FAILED:
+		return "failed";
+	case OUTBOX_HELD:
+		return "held";
+	}
+	return "unknown";
+}

@@ -1,0 +1,54 @@
+/* Running cases: the edge between the pure engine and the world. It loads
+ * a case from the store, builds the event's facts (form fields, signature,
+ * attachments, the person's standing), asks engine_step or engine_open,
+ * and writes what the step says (state, variables, timers, the event log
+ * with every `from -> to`, member changes, linked cases, digest items,
+ * notices queued with their signed bytes) into the caller's transaction. */
+#ifndef CLERK_CASEFLOW_H
+#define CLERK_CASEFLOW_H
+
+#include "buf.h"
+#include "clock.h"
+#include "config.h"
+#include "engine.h"
+#include "error.h"
+#include "forms.h"
+#include "openpgp.h"
+#include "store.h"
+#include "template.h"
+#include "understand.h"
+#include "workflow.h"
+
+struct caseflow {
+	const struct config		*cfg;	/* all foreign */
+	struct store			*st;
+	const struct wf_set		*wf;
+	const struct template_set	*tpl;
+	struct openpgp			*pgp;
+};
+
+/* What became of a mail or a command. */
+struct caseflow_result {
+	int	 handled;		/* a case took it (opened or stepped) */
+	char	 case_ref[32];		/* that case */
+	char	 why[256];		/* when not handled: why (for the digest) */
+};
+
+/* A form or a reply (u->cls.kind FORM or REPLY). Inside the caller's
+ * transaction. Not handled (why set) when no workflow takes it. */
+int caseflow_mail(struct caseflow *cf, const struct understanding *u, const char *from,
+    const struct clock_now *now, struct caseflow_result *res, struct clerk_err *err);
+
+/* An officer command on a case (args[0] is the case reference). Inside the
+ * caller's transaction. Not handled (why set) when the case is unknown or
+ * the command does not apply in its state. */
+int caseflow_command(struct caseflow *cf, const char *officer_role, const char *verb,
+    const char *const *args, size_t nargs, const struct clock_now *now,
+    struct caseflow_result *res, struct clerk_err *err);
+
+/* Fires every timer due at `now`, oldest first, each in a transaction of
+ * its own; *fired counts them. */
+int caseflow_fire_timers(struct caseflow *cf, const struct clock_now *now, int *fired,
+    struct clerk_err *err);
+
+#endif

@@ -1,0 +1,34 @@
+/* What clerkd and clerkctl load once at start and then only read: the
+ * OpenPGP context, the form labels, the notice templates, and the
+ * workflows checked against the association's profile. Loading lists
+ * every problem in the data as "file:line: message" lines. */
+#ifndef CLERK_RUNTIME_H
+#define CLERK_RUNTIME_H
+
+#include "buf.h"
+#include "config.h"
+#include "error.h"
+#include "forms.h"
+#include "mail.h"
+#include "openpgp.h"
+#include "template.h"
+#include "workflow.h"
+
+struct runtime {
+	struct openpgp		*pgp;	/* owned */
+	struct forms_table	*forms;	/* owned */
+	struct template_set	*tpl;	/* owned */
+	struct wf_set		*wf;	/* owned */
+	struct mail_limits	 limits;
+};
+
+/* The languages every notice exists in. */
+extern const char *const runtime_languages[];
+
+/* Loads the data (and, when `with_pgp`, opens the GnuPG home). On failure
+ * `diag` (may be NULL) holds every problem found, err the first. */
+int runtime_load(const struct config *cfg, int with_pgp, struct runtime *rt, struct buf *diag,
+    struct clerk_err *err);
+void runtime_free(struct runtime *rt);
+
+#endif
