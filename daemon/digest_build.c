@@ -156,8 +156,6 @@ case_label(struct buf *out, const struct store_case_row *c, const char *ref)
 		buf_printf(out, ", %s", c->name);
 	else if (c->email[0] != '\0')
 		buf_printf(out, ", %s", c->email);
-	if (c->closed != NULL)
-		buf_append_str(out, " (closed)");
 }
 
 /* "; command: approve FGT-2026-0007 [category] | ..." when there is one. */
@@ -236,9 +234,13 @@ item_line(struct build *b, const struct store_item_row *it, const char *section)
 
 	if (it->case_ref != NULL) {
 		case_label(&line, c, it->case_ref);
+		if (c != NULL && c->closed != NULL)
+			buf_append_str(&line, " (closed)");
 		if (it->text[0] != '\0')
 			buf_printf(&line, ": %s", it->text);
-		case_hint(b, &line, c);
+		/* A failed notice is not for a command to mend. */
+		if (strcmp(section, "failed_mail") != 0)
+			case_hint(b, &line, c);
 	} else {
 		buf_append_str(&line, it->text[0] ? it->text : it->kind);
 	}
@@ -267,12 +269,12 @@ items(struct build *b, const struct store_mail_rows *quarantine, struct clerk_er
 		/* New cases are listed from the cases themselves. */
 		if (strcmp(section, "new_case") == 0 || is_quarantine_item(it, quarantine))
 			continue;
-		if (strcmp(section, "decision_needed") == 0 && it->case_ref != NULL &&
-		    seen_ref(b, it->case_ref, 1))
+		/* Decisions are listed below while they are still waiting. */
+		if (strcmp(section, "decision_needed") == 0 && it->case_ref != NULL)
 			continue;
 		item_line(b, it, section);
 	}
-	/* Reported before and still waiting: again, until someone acts. */
+	/* New or reported before, and still waiting: until someone acts. */
 	for (size_t i = 0; i < waiting.n; i++)
 		if (!seen_ref(b, waiting.v[i].case_ref, 1))
 			item_line(b, &waiting.v[i], "decision_needed");
@@ -297,7 +299,7 @@ new_cases(struct build *b, const char *since, struct clerk_err *err)
 		case_label(&line, c, c->ref);
 		if (c->email[0] != '\0' && c->name != NULL && c->name[0] != '\0')
 			buf_printf(&line, " <%s>", c->email);
-		buf_printf(&line, ", %s", c->state);
+		buf_printf(&line, " (%s%s)", c->state, c->closed ? ", closed" : "");
 		case_hint(b, &line, c);
 		add_line(b, "new_case", role_for(b, c->workflow, c->state), buf_str(&line));
 		buf_free(&line);
@@ -333,10 +335,10 @@ deadlines(struct build *b, struct clerk_err *err)
 			section = NULL;
 		if (section != NULL) {
 			case_label(&line, c, d->ref);
-			buf_printf(&line, ": %s %s ", d->timer, strcmp(section, "overdue") == 0 ?
-			    "was due" : "due");
+			buf_printf(&line, ": deadline %s ", d->timer);
 			format_date(b, &line, t.date);
-			buf_printf(&line, ", %s", d->state);
+			buf_printf(&line, "%s (%s)", strcmp(section, "overdue") == 0 ? " passed" : "",
+			    d->state);
 			case_hint(b, &line, c);
 			add_line(b, section, role_for(b, d->workflow, d->state), buf_str(&line));
 		}
@@ -365,7 +367,7 @@ unpaid(struct build *b, struct clerk_err *err)
 		if (b->lang == NULL || currency == NULL ||
 		    lang_format_amount(b->lang, c->owed, currency, &line, &aerr) != 0)
 			buf_printf(&line, "%lld.%02lld", c->owed / 100, c->owed % 100);
-		buf_printf(&line, ", %s", c->state);
+		buf_printf(&line, " (%s)", c->state);
 		case_hint(b, &line, c);
 		add_line(b, "unpaid", role_for(b, c->workflow, c->state), buf_str(&line));
 		buf_free(&line);

@@ -70,6 +70,23 @@ import_attached_keys(struct openpgp *pgp, const struct mail *m, struct pgp_strin
 	return 0;
 }
 
+/* RFC 3156 signs the canonical form, CRLF line ends. Mail that crossed
+ * SMTP has them; a file saved with bare LF is made canonical (only the
+ * bare LFs change), so that the same mail verifies however it was kept. */
+static char *
+canonical_crlf(const char *data, size_t len, size_t *outlen)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n' && (i == 0 || data[i - 1] != '\r'))
+			buf_append_char(&b, '\r');
+		buf_append_char(&b, data[i]);
+	}
+	*outlen = b.len;
+	return buf_steal(&b);
+}
+
 /* Verifies the signature `m` carries, if any, into r->sig. */
 static int
 verify(struct openpgp *pgp, const struct mail *m, struct reading *r, char **clear_text,
@@ -80,8 +97,12 @@ verify(struct openpgp *pgp, const struct mail *m, struct reading *r, char **clea
 
 	pgp_signature_info_free(&r->sig);
 	if (m->pgp.kind == MAIL_PGP_MIME_SIGNED) {
-		rc = openpgp_verify_detached(pgp, m->pgp.signed_data.data, m->pgp.signed_data.len,
-		    m->pgp.signature.data, m->pgp.signature.len, &r->sig, err);
+		size_t clen;
+		char *canon = canonical_crlf(m->pgp.signed_data.data, m->pgp.signed_data.len, &clen);
+
+		rc = openpgp_verify_detached(pgp, canon, clen, m->pgp.signature.data,
+		    m->pgp.signature.len, &r->sig, err);
+		free(canon);
 	} else if (m->pgp.kind == MAIL_PGP_INLINE_SIGNED) {
 		rc = openpgp_verify_clearsigned(pgp, m->pgp.signed_data.data,
 		    m->pgp.signed_data.len, &r->sig, &plain, err);

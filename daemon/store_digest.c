@@ -71,7 +71,7 @@ static const char sql_items_unsent[] =
 static const char sql_items_waiting[] =
     "SELECT d.id, d.at, d.case_ref, d.kind, d.role, d.text FROM digest_items d"
     " JOIN cases c ON c.ref = d.case_ref WHERE d.kind = 'decision_needed'"
-    " AND d.sent IS NOT NULL AND c.closed IS NULL AND NOT EXISTS (SELECT 1 FROM events e"
+    " AND c.closed IS NULL AND NOT EXISTS (SELECT 1 FROM events e"
     " WHERE e.case_ref = d.case_ref AND e.kind = 'state' AND e.at > d.at) ORDER BY d.id";
 
 /* ---- savepoints ---- */

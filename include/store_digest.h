@@ -162,7 +162,7 @@ struct store_item_rows {
 
 enum store_items_which {
 	STORE_ITEMS_UNSENT,		/* every role's unsent items, oldest first */
-	/* decision_needed items already reported whose case is open and has
+	/* decision_needed items (reported or not) whose case is open and has
 	 * not changed state since: still waiting */
 	STORE_ITEMS_STILL_WAITING,
 };

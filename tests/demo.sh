@@ -56,10 +56,11 @@ FORM
 mail_form "Alice Ås <alice@example.test>" "Søknad om medlemskap" "$work/application.txt" \
 	"$work/application.eml"
 send_from alice@example.test "$work/application.eml"
-bash tests/testbed/wait-for-mail.sh "$bed/env" clerk@fgt.test INBOX 1 20 >/dev/null
+bash tests/testbed/wait-for-mail.sh "$bed/env" clerk@fgt.test INBOX 1 120 >/dev/null ||
+	{ echo "demo: the mail did not reach clerk@fgt.test" >&2; exit 1; }
 clerkd -c "$conf" --once --now 2027-03-01T09:00 2>&1 | grep -E 'event=(cycle|state|case-opened|mail-applied)'
 
-for day in 02 05 10 14 16; do
+for day in 02 05 10 12 14 16; do
 	say "2027-03-$day"
 	clerkd -c "$conf" --once --now "2027-03-${day}T09:00" 2>&1 |
 		grep -E 'event=(cycle|state|notice)' || true
@@ -76,9 +77,9 @@ n=$(tb_imap_count alice@example.test INBOX)
 echo "alice@example.test has $n mails in her INBOX"
 for uid in $(tb_imap_uids alice@example.test INBOX); do
 	tb_imap_fetch alice@example.test INBOX "$uid" >"$work/notice-$uid.eml"
-	subject=$(grep -m1 '^Subject:' "$work/notice-$uid.eml" | tr -d '\r')
-	verdict=$(clerkctl -c "$conf" inspect --json "$work/notice-$uid.eml" |
-		sed -n 's/.*"verdict":"\([a-z-]*\)".*/\1/p')
-	echo "  uid $uid: $subject: signature $verdict"
+	json=$(clerkctl -c "$conf" inspect --json "$work/notice-$uid.eml")
+	subject=$(sed -n 's/.*"subject":"\([^"]*\)".*/\1/p' <<<"$json")
+	verdict=$(sed -n 's/.*"verdict":"\([a-z-]*\)".*/\1/p' <<<"$json")
+	echo "  uid $uid: \"$subject\": signature $verdict"
 done
 say "done: the test bed stops now"

@@ -11,6 +11,7 @@ packages=(
 	gnupg gpg gpg-agent gpgconf curl mutt
 	ca-certificates openssl tzdata iproute2 procps util-linux coreutils
 	sqlite3 valgrind tmux
+	jq time
 )
 
 missing=()
