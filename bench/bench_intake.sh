@@ -52,6 +52,7 @@ cleanup() {
 trap cleanup EXIT
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 
+# shellcheck disable=SC2046 # pkg-config's flags are words
 gcc -std=c11 -O2 -shared -fPIC -o "$work/gpgme_timer.so" "$here/gpgme_timer.c" \
     $(pkg-config --cflags gpgme) -ldl || die "cannot build gpgme_timer.so"
 
@@ -116,8 +117,8 @@ total() {
 	    END { printf "%s %s %s %d %.1f\n", v["gpgme_ms"], v["process_ms"], v["vmhwm_kb"],
 	    vc, vm }' "$1"
 }
-read -r c_gpgme c_proc c_hwm c_vcalls c_vms < <(total "$work/cycle.gpgme")
-read -r i_gpgme i_proc i_hwm i_vcalls i_vms < <(total "$work/inspect.gpgme")
+read -r c_gpgme _ c_hwm c_vcalls c_vms < <(total "$work/cycle.gpgme")
+read -r i_gpgme _ i_hwm i_vcalls i_vms < <(total "$work/inspect.gpgme")
 maxrss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$work/time.txt")
 
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)

@@ -52,12 +52,13 @@ static int
 dispatch(const struct apply_ctx *ax, const struct understanding *u, int64_t mail_id,
     const struct clock_now *now, struct apply_result *res, struct clerk_err *err)
 {
-	struct caseflow cf = { ax->cfg, ax->st, ax->rt->wf, ax->rt->tpl, ax->rt->pgp };
+	struct caseflow cf;
 	const struct mail *m = u->r.outer;
 	struct caseflow_result cr;
 	char *ref = NULL;
 	int rc;
 
+	caseflow_init(&cf, ax->cfg, ax->st, ax->rt);
 	switch (u->cls.kind) {
 	case KIND_FORM:
 	case KIND_REPLY:

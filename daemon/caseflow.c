@@ -8,8 +8,33 @@
 #include <strings.h>
 
 #include "log.h"
-#include "notice.h"
 #include "xmalloc.h"
+
+void
+caseflow_init(struct caseflow *cf, const struct config *cfg, struct store *st,
+    const struct runtime *rt)
+{
+	memset(cf, 0, sizeof(*cf));
+	cf->cfg = cfg;
+	cf->st = st;
+	cf->wf = rt->wf;
+	cf->tpl = rt->tpl;
+	cf->pgp = rt->pgp;
+	cf->public_key = rt->public_key.data;
+	cf->public_key_len = rt->public_key.len;
+}
+
+void
+caseflow_notice_ctx(const struct caseflow *cf, struct notice_ctx *nx)
+{
+	memset(nx, 0, sizeof(*nx));
+	nx->cfg = cf->cfg;
+	nx->pgp = cf->pgp;
+	nx->tpl = cf->tpl;
+	nx->st = cf->st;
+	nx->public_key = cf->public_key;
+	nx->public_key_len = cf->public_key_len;
+}
 
 /* ---- facts: name/value pairs handed to the engine ---- */
 
@@ -91,6 +116,51 @@ attachment_kind(const struct mail_attachment *a)
 	if (strncmp(a->content_type, "text/", 5) == 0)
 		return "text";
 	return "other";
+}
+
+/* Lower-case ASCII; the other UTF-8 bytes as they are. */
+static int
+word_eq(const char *a, const char *b)
+{
+	return strcasecmp(a, b) == 0;
+}
+
+/* The profile's category for what a form says: a category name, or one of
+ * the words listed for it ("studerende", "Aspirant lid"); else unchanged. */
+static void
+normalise_category(const struct profile *p, struct facts *f)
+{
+	char **names = NULL, **words = NULL, *found = NULL;
+	size_t nn = 0, nw = 0;
+	const char *v = NULL;
+
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].name, "category") == 0)
+			v = f->v[i].value;
+	if (v == NULL || v[0] == '\0' || profile_list(p, "categories", "names", &names, &nn) != 0)
+		return;
+	for (size_t i = 0; i < nn && found == NULL; i++) {
+		char section[96];
+
+		if (word_eq(v, names[i])) {
+			found = names[i];
+			break;
+		}
+		snprintf(section, sizeof(section), "categories.%s", names[i]);
+		if (profile_list(p, section, "words", &words, &nw) != 0)
+			continue;
+		for (size_t w = 0; w < nw; w++) {
+			if (found == NULL && word_eq(v, words[w]))
+				found = names[i];
+			free(words[w]);
+		}
+		free(words);
+	}
+	if (found != NULL)
+		fact_set(f, "category", found);
+	for (size_t i = 0; i < nn; i++)
+		free(names[i]);
+	free(names);
 }
 
 static void
@@ -204,6 +274,7 @@ struct send_ctx {
 	const struct store_case	*sc;
 	const struct understanding *u;	/* the mail behind the event, or NULL */
 	struct tvars		*tv;
+	const char		*lang;		/* the language the notice is written in */
 	int			 failed;
 	char			 bad[128];
 };
@@ -213,6 +284,50 @@ truthy(const char *v)
 {
 	return v != NULL && v[0] != '\0' && strcmp(v, "0") != 0 && strcasecmp(v, "no") != 0 &&
 	    strcasecmp(v, "false") != 0;
+}
+
+/* What the mail behind the event shows a person deciding on it: the form's
+ * fields, unknown labels, attachments and the checks clerk made. 1 when
+ * `var` is one of those lists. */
+static int
+mail_list(const struct understanding *u, const char *var, struct tvars *tv)
+{
+	const struct reading *r = &u->r;
+	char line[600];
+
+	if (strcmp(var, "fields") == 0 || strcmp(var, "unknown_fields") == 0) {
+		int known = strcmp(var, "fields") == 0;
+
+		for (size_t i = 0; r->form != NULL && i < r->form->nfields; i++) {
+			const struct form_field *ff = &r->form->fields[i];
+
+			if ((ff->field != NULL) != known)
+				continue;
+			snprintf(line, sizeof(line), "%s: %s", ff->label, ff->value);
+			tvars_list_add(tv, var, line);
+		}
+		return 1;
+	}
+	if (strcmp(var, "attachments") == 0) {
+		for (size_t i = 0; r->body != NULL && i < r->body->nattachments; i++) {
+			const struct mail_attachment *a = &r->body->attachments[i];
+
+			snprintf(line, sizeof(line), "%s (%s, %zu bytes)", a->filename[0] ?
+			    a->filename : "-", a->content_type, a->data.len);
+			tvars_list_add(tv, var, line);
+		}
+		return 1;
+	}
+	if (strcmp(var, "checks") == 0) {
+		snprintf(line, sizeof(line), "OpenPGP signature: %s%s%s%s",
+		    pgp_verdict_name(r->sig.verdict), r->sig.fpr[0] ? " by " : "", r->sig.fpr,
+		    u->signer_is_sender ? " (the sender's key)" : "");
+		tvars_list_add(tv, var, line);
+		snprintf(line, sizeof(line), "encrypted: %s", r->encrypted ? "yes" : "no");
+		tvars_list_add(tv, var, line);
+		return 1;
+	}
+	return 0;
 }
 
 /* A value for one template variable: the case's own, by name and type,
@@ -239,6 +354,16 @@ provide_var(const char *var, enum tvar_type type, void *arg)
 		v = wf_case_var(sx->wc, "name");
 	else if (strcmp(var, "applicant_address") == 0)
 		v = sx->sc->email;
+	else if (strcmp(var, "category") == 0 && v != NULL && sx->lang != NULL) {
+		/* The category in the recipient's words: label_<lang> of the profile. */
+		char section[96], key[32];
+		const char *label;
+
+		snprintf(section, sizeof(section), "categories.%s", v);
+		snprintf(key, sizeof(key), "label_%s", sx->lang);
+		if ((label = profile_text(sx->cf->wf->profile, section, key)) != NULL)
+			v = label;
+	}
 	switch (type) {
 	case TVAR_TEXT:
 		tvars_set_text(sx->tv, var, v ? v : "");
@@ -252,17 +377,16 @@ provide_var(const char *var, enum tvar_type type, void *arg)
 	case TVAR_DATE: {
 		struct cal_date d;
 
-		if (v == NULL || cal_date_parse(v, &d, &err) != 0) {
-			if (!sx->failed)
-				snprintf(sx->bad, sizeof(sx->bad), "%s has no date", var);
-			sx->failed = 1;
-			return;
-		}
-		tvars_set_date(sx->tv, var, d);
+		/* Absent or not a date: left out, so that the renderer refuses it
+		 * only where the notice really prints it. */
+		if (v != NULL && cal_date_parse(v, &d, &err) == 0)
+			tvars_set_date(sx->tv, var, d);
 		break;
 	}
 	case TVAR_LIST:
 		tvars_set_list(sx->tv, var);
+		if (v == NULL && sx->u != NULL && mail_list(sx->u, var, sx->tv))
+			break;
 		for (const char *p = v; p != NULL && *p != '\0';) {
 			const char *comma = strchr(p, ',');
 			size_t n = comma ? (size_t)(comma - p) : strlen(p);
@@ -308,19 +432,21 @@ do_send(struct caseflow *cf, const struct store_case *sc, const struct wf_case *
     const struct wf_out *o, const struct understanding *u, const struct clock_now *now,
     struct clerk_err *err)
 {
-	struct notice_ctx nx = { .cfg = cf->cfg, .pgp = cf->pgp, .tpl = cf->tpl, .st = cf->st };
+	struct notice_ctx nx;
 	struct notice_req req;
 	struct tvars tv = TVARS_INIT;
-	struct send_ctx sx = { cf, wc, sc, u, &tv, 0, "" };
+	struct send_ctx sx = { cf, wc, sc, u, &tv, NULL, 0, "" };
 	const char *to, *lang;
 	char *msgid = NULL;
 	int rc = -1;
 
+	caseflow_notice_ctx(cf, &nx);
 	to = recipient_for(cf, sc, wc, o->role, &lang);
 	if (to == NULL || to[0] == '\0') {
 		err_set(err, 0, "%s: no address for role %s (notice %s)", sc->ref, o->role, o->name);
 		return -1;
 	}
+	sx.lang = template_pick_lang(cf->tpl, lang, cf->cfg->association.language);
 	template_each_var(cf->tpl, o->name, provide_var, &sx);
 	if (sx.failed) {
 		err_set(err, 0, "%s: notice %s: %s", sc->ref, o->name, sx.bad);
@@ -369,6 +495,11 @@ member_change(struct caseflow *cf, const struct store_case *sc, const struct wf_
 	}
 	found = store_member_set_status(cf->st, m.id, is_status ? o->value : NULL,
 	    is_status ? NULL : o->value, now->iso, sc->workflow, sc->ref, err);
+	if (found == 0 && is_status && strcmp(o->value, "active") == 0 &&
+	    wf_case_var(wc, "signer_fpr") != NULL &&
+	    (m.fingerprint == NULL || m.fingerprint[0] == '\0'))
+		found = store_member_pin_key(cf->st, m.id, wf_case_var(wc, "signer_fpr"), now->iso,
+		    err);
 	store_member_clear(&m);
 	return found;
 }
@@ -384,6 +515,13 @@ persist_step(struct caseflow *cf, struct store_case *sc, struct wf_case *wc,
     struct clerk_err *err)
 {
 	wf_case_apply(wc, step);
+	/* The key that signed the person's own mail to this case: pinned to
+	 * them when they become a member (FORMS.md: the pinned key). */
+	if (u != NULL && u->signer_is_sender && u->r.sig.fpr[0] != '\0' && u->officer == NULL) {
+		if (store_case_var_set(cf->st, sc->id, "signer_fpr", u->r.sig.fpr, err) != 0)
+			return -1;
+		wf_case_set_var(wc, "signer_fpr", u->r.sig.fpr);
+	}
 	for (size_t i = 0; i < step->nvars; i++)
 		if (store_case_var_set(cf->st, sc->id, step->vars[i].name,
 		    step->vars[i].value ? step->vars[i].value : "", err) != 0)
@@ -622,6 +760,7 @@ caseflow_mail(struct caseflow *cf, const struct understanding *u, const char *fr
 	memset(res, 0, sizeof(*res));
 	memset(&ev, 0, sizeof(ev));
 	mail_facts(u, &f);
+	normalise_category(cf->wf->profile, &f);
 	ev.kind = u->cls.kind == KIND_FORM ? WF_EV_FORM : WF_EV_REPLY;
 	ev.name = ev.kind == WF_EV_FORM ? form : NULL;
 	ev.at = now->local;
@@ -756,6 +895,7 @@ out:
 
 struct first_due {
 	int64_t	 case_id;
+	char	 name[128];
 	int	 found;
 };
 
@@ -764,11 +904,32 @@ take_first_due(void *arg, int64_t case_id, const char *name, const char *due)
 {
 	struct first_due *fd = arg;
 
-	(void)name;
 	(void)due;
 	fd->case_id = case_id;
+	snprintf(fd->name, sizeof(fd->name), "%s", name);
 	fd->found = 1;
 	return 0;
+}
+
+/* A timer whose step cannot be carried out (a data error in a workflow or
+ * a template): marked fired so the daemon goes on, and shown to a person. */
+static int
+timer_failed(struct caseflow *cf, const struct first_due *fd, const char *ref,
+    const char *why, const struct clock_now *now, struct clerk_err *err)
+{
+	char text[600];
+
+	log_error(ref, "timer-failed", "timer=%s error=\"%s\"", fd->name, why);
+	snprintf(text, sizeof(text), "timer %s could not be carried out: %.500s", fd->name, why);
+	if (store_begin(cf->st, err) != 0)
+		return -1;
+	if (store_timer_mark_fired(cf->st, fd->case_id, fd->name, now->iso, err) != 0 ||
+	    store_event_append(cf->st, now->iso, ref, "timer-failed", text, 0, err) != 0 ||
+	    store_digest_add(cf->st, now->iso, ref, "info", "secretary", text, err) != 0) {
+		store_rollback(cf->st);
+		return -1;
+	}
+	return store_commit(cf->st, err);
 }
 
 /* Fires the first due timer of case `ref`; *fired 0 when none was due. */
@@ -821,7 +982,7 @@ caseflow_fire_timers(struct caseflow *cf, const struct clock_now *now, int *coun
 {
 	*count = 0;
 	for (;;) {
-		struct first_due fd = { 0, 0 };
+		struct first_due fd = { 0, "", 0 };
 		char *ref = NULL;
 		int fired = 0;
 
@@ -831,22 +992,141 @@ caseflow_fire_timers(struct caseflow *cf, const struct clock_now *now, int *coun
 			return 0;
 		if (store_begin(cf->st, err) != 0)
 			return -1;
-		if (store_case_ref_by_id(cf->st, fd.case_id, &ref, err) != 0 ||
-		    fire_one(cf, ref, now, &fired, err) != 0) {
+		if (store_case_ref_by_id(cf->st, fd.case_id, &ref, err) != 0) {
 			store_rollback(cf->st);
-			free(ref);
 			return -1;
 		}
-		if (!fired) {
-			/* The store says due, the engine does not: never spin. */
+		err_clear(err);
+		if (fire_one(cf, ref, now, &fired, err) != 0 || !fired) {
+			char why[512];
+
 			store_rollback(cf->st);
-			err_set(err, 0, "%s: the store has a due timer the case does not", ref);
+			if (!fired && err->msg[0] == '\0')
+				err_set(err, 0, "the store has a due timer the case does not");
+			if (err->temporary) {
+				free(ref);
+				return -1;
+			}
+			/* Never spin, never stop: the next timer comes next. */
+			snprintf(why, sizeof(why), "%s", err->msg);
+			err_clear(err);
+			if (timer_failed(cf, &fd, ref, why, now, err) != 0) {
+				free(ref);
+				return -1;
+			}
 			free(ref);
-			return -1;
+			continue;
 		}
 		free(ref);
 		if (store_commit(cf->st, err) != 0)
 			return -1;
 		(*count)++;
 	}
+}
+
+/* ---- yearly openings ---- */
+
+struct yearly_day {
+	const struct workflow	*wf;
+	struct cal_date		 day;
+};
+
+struct yearly_days {
+	struct yearly_day	*v;	/* owned */
+	size_t			 n, cap;
+};
+
+static void
+collect_yearly(void *arg, const struct workflow *wf, struct cal_date day)
+{
+	struct yearly_days *yd = arg;
+
+	yd->v = xgrow(yd->v, &yd->cap, yd->n + 1, sizeof(*yd->v));
+	yd->v[yd->n].wf = wf;
+	yd->v[yd->n].day = day;
+	yd->n++;
+}
+
+struct yearly_member {
+	struct caseflow		*cf;
+	const struct yearly_day	*yd;
+	const struct clock_now	*now;
+	int			*opened;
+	struct clerk_err	*err;
+};
+
+static int
+open_for_member(void *arg, const struct store_member *m)
+{
+	struct yearly_member *ym = arg;
+	struct facts f = { NULL, 0, 0 };
+	struct caseflow_result res;
+	struct wf_event ev;
+	int rc = -1;
+
+	if (person_facts(ym->cf, m->email, &f, ym->err) != 0)
+		goto out;
+	fact_set(&f, "name", m->name);
+	fact_set(&f, "email", m->email);
+	if (m->language != NULL)
+		fact_set(&f, "language", m->language);
+	memset(&ev, 0, sizeof(ev));
+	ev.kind = WF_EV_YEARLY;
+	ev.name = ym->yd->wf->name;
+	ev.facts = f.v;
+	ev.nfacts = f.n;
+	ev.at.date = ym->yd->day;
+	ev.at.hour = ym->cf->wf->fire_hour;
+	if (open_case(ym->cf, ym->yd->wf, &ev, NULL, 0, m->email, m->language, NULL, NULL,
+	    ym->now, &res, ym->err) != 0)
+		goto out;
+	if (res.handled)
+		(*ym->opened)++;
+	rc = 0;
+out:
+	facts_free(&f);
+	return rc;
+}
+
+int
+caseflow_open_yearly(struct caseflow *cf, const struct clock_now *now, int *opened,
+    struct clerk_err *err)
+{
+	struct yearly_days days = { NULL, 0, 0 };
+	struct cal_date last;
+	char *text = NULL, iso[CAL_DATE_BUFSZ];
+	int rc = -1;
+
+	*opened = 0;
+	if (store_meta_get(cf->st, "yearly.last", &text, err) != 0)
+		return -1;
+	/* A new store starts with yesterday: today's openings still happen. */
+	if (text == NULL || cal_date_parse(text, &last, err) != 0)
+		last = cal_add_days(now->local.date, -1);
+	free(text);
+	if (cal_date_cmp(last, now->local.date) >= 0)
+		return 0;
+	engine_yearly_due(cf->wf, last, now->local.date, collect_yearly, &days);
+	for (size_t i = 0; i < days.n; i++) {
+		struct yearly_member ym = { cf, &days.v[i], now, opened, err };
+
+		if (store_begin(cf->st, err) != 0)
+			goto out;
+		if (store_members_with_status(cf->st, NULL, open_for_member, &ym, err) != 0 ||
+		    store_meta_set(cf->st, "yearly.last", cal_date_format(days.v[i].day, iso),
+		    err) != 0) {
+			store_rollback(cf->st);
+			goto out;
+		}
+		if (store_commit(cf->st, err) != 0)
+			goto out;
+		log_info(NULL, "yearly", "workflow=%s day=%s opened=%d", days.v[i].wf->name, iso,
+		    *opened);
+	}
+	if (store_meta_set(cf->st, "yearly.last", cal_date_format(now->local.date, iso), err) != 0)
+		goto out;
+	rc = 0;
+out:
+	free(days.v);
+	return rc;
 }

@@ -50,6 +50,10 @@ static const struct subcommand subcommands[] = {
 	{ "outbox", "[--STATE]", "list the notices (--queued, --sent, --failed, --held)", 1, ctl_outbox },
 	{ "quarantine", "[show|discard ID]", "show or discard quarantined mail", 1, ctl_quarantine },
 	{ "digest", "--preview|--send", "show the digest, or send it now", 1, ctl_digest },
+	{ "export", "EMAIL", "everything held about one person, as JSON (GDPR)", 1, ctl_export },
+	{ "keys", "", "list the OpenPGP keys and whom they are pinned for", 1, ctl_keys },
+	{ "key-import", "FILE [EMAIL]", "import public keys; pin the key for a member", 1,
+	    ctl_key_import },
 };
 
 static void
@@ -79,7 +83,7 @@ cmd_check(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "clerkctl: check takes no arguments\n");
 		return 2;
 	}
-	if (runtime_load(ctl->cfg, 0, &rt, &diag, &err) != 0) {
+	if (runtime_load(ctl->cfg, RUNTIME_DATA, &rt, &diag, &err) != 0) {
 		fprintf(stderr, "%sclerkctl: %s\n", buf_str(&diag), err.msg);
 		buf_free(&diag);
 		return 1;

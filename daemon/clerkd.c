@@ -17,6 +17,7 @@
 #include "log.h"
 #include "runtime.h"
 #include "store.h"
+#include "wake.h"
 
 #define DEFAULT_CONFIG SYSCONFDIR "/clerk/clerk.conf"
 /* Longest sleep between cycles when nothing wakes us earlier. */
@@ -29,6 +30,7 @@ on_stop(int sig)
 {
 	(void)sig;
 	stop_requested = 1;
+	wake_notify();
 }
 
 static void
@@ -121,7 +123,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	/* Everything is checked before the daemon detaches. */
-	if (runtime_load(cfg, 1, &rt, &diag, &err) != 0) {
+	if (runtime_load(cfg, RUNTIME_SEND, &rt, &diag, &err) != 0) {
 		fprintf(stderr, "clerkd: %s\n%s", err.msg, buf_str(&diag));
 		goto out;
 	}
@@ -135,7 +137,7 @@ main(int argc, char **argv)
 		goto out;
 	}
 	log_init("clerkd", detach, verbose ? LOG_LEVEL_DEBUG : level);
-	if (install_signals() != 0) {
+	if (wake_init(&err) != 0 || install_signals() != 0) {
 		log_error(NULL, "start", "error=\"cannot install signal handlers\"");
 		goto out;
 	}

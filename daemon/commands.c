@@ -372,12 +372,13 @@ static int
 queue_answer(struct caseflow *cf, const struct understanding *u, const char *template,
     struct tvars *tv, const struct clock_now *now, struct clerk_err *err)
 {
-	struct notice_ctx nx = { cf->cfg, cf->pgp, cf->tpl, cf->st, NULL, 0 };
+	struct notice_ctx nx;
 	const struct config_officer *o = u->officer;
 	struct notice_req req;
 	char *msgid = NULL;
 	int rc;
 
+	caseflow_notice_ctx(cf, &nx);
 	tvars_set_text(tv, "association", cf->cfg->association.name);
 	tvars_set_date(tv, "received", mail_day(u->r.outer, now));
 	memset(&req, 0, sizeof(req));

@@ -27,5 +27,8 @@ int ctl_deadlines(struct ctl *ctl, int argc, char **argv);
 int ctl_outbox(struct ctl *ctl, int argc, char **argv);
 int ctl_quarantine(struct ctl *ctl, int argc, char **argv);
 int ctl_digest(struct ctl *ctl, int argc, char **argv);
+int ctl_keys(struct ctl *ctl, int argc, char **argv);
+int ctl_key_import(struct ctl *ctl, int argc, char **argv);
+int ctl_export(struct ctl *ctl, int argc, char **argv);
 
 #endif

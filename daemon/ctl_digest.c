@@ -29,7 +29,7 @@ ctl_digest(struct ctl *ctl, int argc, char **argv)
 	send = strcmp(argv[first], "--send") == 0;
 	if (ctl_load_runtime(ctl, &rt) != 0)
 		return 1;
-	cf = (struct caseflow){ ctl->cfg, ctl->st, rt.wf, rt.tpl, rt.pgp };
+	caseflow_init(&cf, ctl->cfg, ctl->st, &rt);
 	if (send) {
 		if (digest_run(&cf, &now, 1, &queued, &err) != 0)
 			goto fail;

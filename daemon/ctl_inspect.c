@@ -149,7 +149,7 @@ ctl_inspect(struct ctl *ctl, int argc, char **argv)
 	for (int i = 1; i < argc; i++)
 		if (strcmp(argv[i], "--json") == 0)
 			json = 1;
-	if (runtime_load(ctl->cfg, 1, &rt, &diag, &err) != 0) {
+	if (runtime_load(ctl->cfg, RUNTIME_READ, &rt, &diag, &err) != 0) {
 		fprintf(stderr, "%sclerkctl: %s\n", buf_str(&diag), err.msg);
 		goto out;
 	}

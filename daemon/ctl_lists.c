@@ -251,8 +251,8 @@ ctl_quarantine(struct ctl *ctl, int argc, char **argv)
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct store_mail_row *m = &rows.v[i];
 
-		printf("%-5lld %s %-30s \"%s\": %s\n", (long long)m->id, m->at, or_dash(m->from_addr),
-		    m->subject ? m->subject : "", or_dash(m->note));
+		printf("%-5lld %s %-30s \"%s\": %s\n", (long long)m->id, m->at,
+		    or_dash(m->from_addr), m->subject ? m->subject : "", or_dash(m->note));
 	}
 	printf("%zu mails in the quarantine\n", rows.n);
 	store_mail_rows_free(&rows);

@@ -48,7 +48,7 @@ ctl_load_runtime(struct ctl *ctl, struct runtime *rt)
 	struct buf diag = BUF_INIT;
 	struct clerk_err err;
 
-	if (runtime_load(ctl->cfg, 1, rt, &diag, &err) != 0) {
+	if (runtime_load(ctl->cfg, RUNTIME_SEND, rt, &diag, &err) != 0) {
 		fprintf(stderr, "%sclerkctl: %s\n", buf_str(&diag), err.msg);
 		buf_free(&diag);
 		return -1;
@@ -81,7 +81,7 @@ ctl_officer(struct ctl *ctl, int argc, char **argv)
 	o = config_officer_by_role(ctl->cfg, role);
 	if (ctl_load_runtime(ctl, &rt) != 0)
 		return 1;
-	cf = (struct caseflow){ ctl->cfg, ctl->st, rt.wf, rt.tpl, rt.pgp };
+	caseflow_init(&cf, ctl->cfg, ctl->st, &rt);
 	command_from_words(argv[0], argv + first, (size_t)(argc - first), &c);
 	if (store_begin(ctl->st, &err) != 0)
 		goto fail;

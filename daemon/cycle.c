@@ -2,11 +2,13 @@
  * per mail, then the move), fire due timers, send the outbox. */
 #include "cycle.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "apply.h"
 #include "caseflow.h"
+#include "digest.h"
 #include "log.h"
 #include "outbox.h"
 #include "xmalloc.h"
@@ -90,6 +92,9 @@ take_one(struct cycle_ctx *cx, const struct clock_now *now, const struct intake_
 		stats->mails_quarantined++;
 	else
 		stats->mails_applied++;
+	/* Test hook: die in the window between the commit and the move. */
+	if (!res.already_known && getenv("CLERK_TEST_CRASH_AFTER_COMMIT") != NULL)
+		raise(SIGKILL);
 	/* The effects are committed; only now does the mail leave the mailbox. */
 	if (cx->intake_ops->move(cx->intake, pos, res.quarantined ? INTAKE_TO_QUARANTINE :
 	    INTAKE_TO_PROCESSED, err) != 0)
@@ -133,8 +138,9 @@ int
 cycle_run(struct cycle_ctx *cx, const struct clock_now *now, struct cycle_stats *stats,
     struct clerk_err *err)
 {
-	struct caseflow cf = { cx->cfg, cx->st, cx->rt->wf, cx->rt->tpl, cx->rt->pgp };
+	struct caseflow cf;
 
+	caseflow_init(&cf, cx->cfg, cx->st, cx->rt);
 	memset(stats, 0, sizeof(*stats));
 	if (run_intake(cx, now, stats, err) != 0) {
 		if (!err->temporary)
@@ -142,11 +148,26 @@ cycle_run(struct cycle_ctx *cx, const struct clock_now *now, struct cycle_stats 
 		log_warn(NULL, "intake-unavailable", "error=\"%s\"", err->msg);
 		err_clear(err);
 	}
+	/* The yearly cases of every day since the last cycle (invoices on the
+	 * profile's date), then every timer due by now, once, in order. */
+	if (caseflow_open_yearly(&cf, now, &stats->cases_opened, err) != 0) {
+		if (!err->temporary)
+			return -1;
+		log_warn(NULL, "yearly-delayed", "error=\"%s\"", err->msg);
+		err_clear(err);
+	}
 	/* Every timer due by now fires once, in order, also after downtime. */
 	if (caseflow_fire_timers(&cf, now, &stats->timers_fired, err) != 0) {
 		if (!err->temporary)
 			return -1;
 		log_warn(NULL, "timers-delayed", "error=\"%s\"", err->msg);
+		err_clear(err);
+	}
+	/* The daily digest, at its hour, once a day; a temporary failure is
+	 * tried again next cycle (the day counts as done only on commit). */
+	if (digest_run(&cf, now, 0, NULL, err) != 0) {
+		if (!err->temporary)
+			return -1;
 		err_clear(err);
 	}
 	/* Notices leave only now, after the transactions that made them. */
@@ -185,6 +206,16 @@ cycle_wait(struct cycle_ctx *cx, const struct clock_now *now, long max_ms, struc
 				wait_ms = secs * 1000;
 		}
 		free(next);
+	}
+	{
+		/* The next digest hour, local time. */
+		long secs = ((cx->cfg->digest.hour - now->local.hour + 24) % 24) * 3600L -
+		    now->local.minute * 60L - now->local.second;
+
+		if (secs <= 0)
+			secs += 24 * 3600L;
+		if (secs * 1000 < wait_ms)
+			wait_ms = secs * 1000;
 	}
 	{
 		long out_ms = -1;

@@ -21,13 +21,14 @@ static int
 run_one(void *arg, const struct config_officer *o, const struct digest_for *df)
 {
 	struct run *r = arg;
-	struct notice_ctx nx = { r->cf->cfg, r->cf->pgp, r->cf->tpl, r->cf->st, NULL, 0 };
+	struct notice_ctx nx;
 	struct digest_marks mine = { NULL, 0, 0 };
 	struct tvars tv = TVARS_INIT;
 	struct notice_req req;
 	char *msgid = NULL;
 	int count = 0, rc = -1;
 
+	caseflow_notice_ctx(r->cf, &nx);
 	if (digest_build(r->cf, r->now, r->since, df, &tv, &count, &mine, r->err) != 0)
 		goto out;
 	if (count == 0 && !r->cf->cfg->digest.send_empty) {

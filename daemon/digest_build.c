@@ -337,8 +337,9 @@ deadlines(struct build *b, struct clerk_err *err)
 			case_label(&line, c, d->ref);
 			buf_printf(&line, ": deadline %s ", d->timer);
 			format_date(b, &line, t.date);
-			buf_printf(&line, "%s (%s)", strcmp(section, "overdue") == 0 ? " passed" : "",
-			    d->state);
+			if (strcmp(section, "overdue") == 0)
+				buf_append_str(&line, " passed");
+			buf_printf(&line, " (%s)", d->state);
 			case_hint(b, &line, c);
 			add_line(b, section, role_for(b, d->workflow, d->state), buf_str(&line));
 		}

@@ -1,6 +1,7 @@
 /* IMAP IDLE on a connection libcurl opens (see imap_idle.h), and the curl
  * options both IMAP connections share. */
 #include "imap_idle.h"
+#include "wake.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -320,7 +321,7 @@ read_line(struct imap_idle *idle, long long deadline, volatile int *stop, char *
 			struct pollfd pfd = { .fd = idle->sock, .events = POLLIN };
 			long long wait = deadline - now;
 
-			if (poll(&pfd, 1, wait > 1000 ? 1000 : (int)wait) < 0 && errno != EINTR) {
+			if (wake_poll(&pfd, 1, wait) < 0 && errno != EINTR) {
 				fail_conn(idle, err, 1, "poll: %s", strerror(errno));
 				return RD_ERR;
 			}
@@ -547,7 +548,7 @@ sleep_until(long long until, volatile int *stop)
 	while ((stop == NULL || !*stop) && (now = now_ms()) < until) {
 		long long ms = until - now;
 
-		poll(NULL, 0, ms > 1000 ? 1000 : (int)ms);
+		wake_poll(NULL, 0, ms);
 	}
 }
 

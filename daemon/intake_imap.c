@@ -34,6 +34,7 @@
  * URLs percent-encoded. The password goes to curl only; curl's verbose
  * mode, which would print the login, is never switched on. */
 #include "intake.h"
+#include "wake.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -693,10 +694,8 @@ poll_wait(struct intake *in, long timeout_ms, volatile int *stop, struct clerk_e
 		}
 		now = now_ms();
 		ms = (next_check < deadline ? next_check : deadline) - now;
-		if (ms > 1000)
-			ms = 1000;
 		if (ms > 0)
-			poll(NULL, 0, (int)ms);
+			wake_poll(NULL, 0, ms);
 	}
 }
 

@@ -29,6 +29,7 @@
  * and then every poll_interval seconds for names the last list did not
  * return. */
 #include "intake.h"
+#include "wake.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -498,7 +499,7 @@ md_wait(struct intake *in, long timeout_ms, volatile int *stop, struct clerk_err
 			if (drain_events(in))
 				return 1;
 			ms = deadline - now;
-			if (poll(&pfd, 1, ms > 1000 ? 1000 : (int)ms) < 0 && errno != EINTR) {
+			if (wake_poll(&pfd, 1, ms) < 0 && errno != EINTR) {
 				err_set(err, 1, "Maildir: poll: %s", strerror(errno));
 				return -1;
 			}
@@ -512,10 +513,8 @@ md_wait(struct intake *in, long timeout_ms, volatile int *stop, struct clerk_err
 			next_scan = now_ms() + in->poll_interval * 1000LL;
 		}
 		ms = (next_scan < deadline ? next_scan : deadline) - now_ms();
-		if (ms > 1000)
-			ms = 1000;
 		if (ms > 0)
-			poll(NULL, 0, (int)ms);
+			wake_poll(NULL, 0, ms);
 	}
 }
 

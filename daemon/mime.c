@@ -2723,6 +2723,8 @@ mail_parse_isolated(const char *raw, size_t len,
 		lim = &defl;
 	}
 	secs = lim->max_seconds > 0 ? lim->max_seconds : 10;
+	/* The child must not write out the parent's pending stdio again. */
+	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
 		err_set(err, 1, "MIME parser: fork: %s", strerror(errno));

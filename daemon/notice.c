@@ -323,7 +323,8 @@ notice_queue(const struct notice_ctx *nx, const struct notice_req *req,
 		rc = suppress(nx, req, to, now, "own-address", err);
 		goto out;
 	}
-	if (req->kind == NOTICE_ANSWER) {
+	/* Officers are configured people, not mail loops: never cut off. */
+	if (req->kind == NOTICE_ANSWER && config_officer_by_email(cfg, to) == NULL) {
 		if ((over = over_limit(nx, to, now, &count, err)) < 0)
 			goto out;
 		if (over) {

@@ -15,11 +15,21 @@
 
 #include "xmalloc.h"
 
+/* Signing (sub)key -> its key, for the primary fingerprint and the
+ * addresses after each verification: a key listing costs a gpg process,
+ * more than the verification itself. Emptied by every import. */
+#define KEY_CACHE_SIZE 64
+
 struct openpgp {
 	gpgme_ctx_t	 ctx;
 	char		*home;		/* owned, absolute */
 	gpgme_key_t	 signer;	/* owned ref: last signer that worked */
 	char		 signer_fpr[41];
+	struct {
+		char		 subfpr[41];
+		gpgme_key_t	 key;	/* owned ref */
+	}		 cache[KEY_CACHE_SIZE];
+	unsigned	 cache_next;	/* round-robin slot to fill */
 };
 
 static const char *const verdict_names[] = {
@@ -425,6 +435,42 @@ can_sign_now(gpgme_key_t key)
 }
 
 static void
+cache_clear(struct openpgp *p)
+{
+	for (unsigned i = 0; i < KEY_CACHE_SIZE; i++) {
+		gpgme_key_unref(p->cache[i].key);
+		p->cache[i].key = NULL;
+		p->cache[i].subfpr[0] = '\0';
+	}
+	p->cache_next = 0;
+}
+
+/* The key holding subkey `subfpr`: 1 found (*key a new reference), 0 not,
+ * -1 error. Found keys are remembered. */
+static int
+cached_key(struct openpgp *p, const char subfpr[41], gpgme_key_t *key, struct clerk_err *err)
+{
+	unsigned slot;
+	int found;
+
+	for (unsigned i = 0; i < KEY_CACHE_SIZE; i++) {
+		if (p->cache[i].key != NULL && strcmp(p->cache[i].subfpr, subfpr) == 0) {
+			gpgme_key_ref(p->cache[i].key);
+			*key = p->cache[i].key;
+			return 1;
+		}
+	}
+	if ((found = get_key(p, subfpr, 0, key, err)) != 1)
+		return found;
+	slot = p->cache_next++ % KEY_CACHE_SIZE;
+	gpgme_key_unref(p->cache[slot].key);
+	gpgme_key_ref(*key);
+	p->cache[slot].key = *key;
+	snprintf(p->cache[slot].subfpr, sizeof(p->cache[slot].subfpr), "%s", subfpr);
+	return 1;
+}
+
+static void
 forget_signer(struct openpgp *p)
 {
 	gpgme_key_unref(p->signer);
@@ -632,6 +678,7 @@ openpgp_close(struct openpgp *p)
 	if (p == NULL)
 		return;
 	forget_signer(p);
+	cache_clear(p);
 	if (p->ctx != NULL)
 		gpgme_release(p->ctx);
 	free(p->home);
@@ -796,7 +843,7 @@ judge(struct openpgp *p, gpgme_error_t op, enum pgp_verdict if_none,
 		rc = 0;
 		goto out;
 	}
-	if ((found = get_key(p, subfpr, 0, &key, err)) == -1)
+	if ((found = cached_key(p, subfpr, &key, err)) == -1)
 		goto out;
 	if (found) {
 		for (gpgme_subkey_t sk = key->subkeys; sk; sk = sk->next)
@@ -1032,6 +1079,7 @@ openpgp_import_public(struct openpgp *p, const void *data, size_t len,
 		goto out;
 	}
 	forget_signer(p);
+	cache_clear(p);
 	if ((e = gpgme_op_import(p->ctx, d)) != 0) {
 		gpg_err(err, !input_error(e), e, "key import");
 		goto out;
@@ -1107,6 +1155,37 @@ openpgp_has_key(struct openpgp *p, const char *fpr, int secret,
 	if (found == 0 && secret && !agent_alive(p, err))
 		return -1;
 	return found;
+}
+
+int
+openpgp_export_public(struct openpgp *p, const char *fpr, struct buf *out,
+    struct clerk_err *err)
+{
+	gpgme_data_t dout = NULL;
+	gpgme_error_t e;
+	char norm[41];
+	size_t before = out->len;
+	int rc = -1;
+
+	if (normalize_arg(fpr, norm, "key", err) == -1)
+		return -1;
+	if ((e = gpgme_data_new(&dout)) != 0) {
+		gpg_err(err, 1, e, "export: buffer");
+		return -1;
+	}
+	if ((e = gpgme_op_export(p->ctx, norm, 0, dout)) != 0) {
+		gpg_err(err, input_error(e) ? 0 : 1, e, "export %s", norm);
+		goto out;
+	}
+	data_take(&dout, out, 1);
+	if (out->len == before) {
+		err_set(err, 0, "export: no public key %s in %s", norm, p->home);
+		goto out;
+	}
+	rc = 0;
+out:
+	gpgme_data_release(dout);
+	return rc;
 }
 
 static void

@@ -15,8 +15,8 @@ template_known(void *arg, const char *name)
 }
 
 int
-runtime_load(const struct config *cfg, int with_pgp, struct runtime *rt, struct buf *diag,
-    struct clerk_err *err)
+runtime_load(const struct config *cfg, enum runtime_needs needs, struct runtime *rt,
+    struct buf *diag, struct clerk_err *err)
 {
 	struct buf labels = BUF_INIT;
 	const char *dir = cfg->association.workflows;
@@ -39,7 +39,9 @@ runtime_load(const struct config *cfg, int with_pgp, struct runtime *rt, struct 
 	if (wf_set_load_dir(dir, cfg->association.profile, template_known, rt->tpl, &rt->wf,
 	    diag, err) != 0)
 		goto out;
-	if (with_pgp && openpgp_open(cfg->openpgp.home, &rt->pgp, err) != 0) {
+	if (((needs & RUNTIME_READ) && openpgp_open(cfg->openpgp.home, &rt->pgp, err) != 0) ||
+	    (needs == RUNTIME_SEND && openpgp_export_public(rt->pgp, cfg->openpgp.fingerprint,
+	    &rt->public_key, err) != 0)) {
 		if (diag != NULL)
 			buf_printf(diag, "%s\n", err->msg);
 		goto out;
@@ -62,5 +64,6 @@ runtime_free(struct runtime *rt)
 	forms_table_free(rt->forms);
 	template_set_free(rt->tpl);
 	wf_set_free(rt->wf);
+	buf_free(&rt->public_key);
 	memset(rt, 0, sizeof(*rt));
 }

@@ -31,7 +31,7 @@ static const char *const stmt_sql[S_COUNT] = {
 	    " ON CONFLICT(key) DO UPDATE SET value = excluded.value",
 	[S_MAIL_BY_POS] = "SELECT id, state FROM mails WHERE source = ?1 AND uidvalidity = ?2"
 	    " AND uid = ?3 AND source_name = ?4",
-	[S_MAIL_BY_IDENTITY] = "SELECT id, state FROM mails WHERE message_id = ?1 AND sha256 = ?2"
+	[S_MAIL_BY_IDENTITY] = "SELECT id, state FROM mails WHERE message_id IS ?1 AND sha256 = ?2"
 	    " ORDER BY id LIMIT 1",
 	[S_MAIL_INSERT] = "INSERT INTO mails(source, uidvalidity, uid, source_name, message_id,"
 	    " sha256, received, kind, case_ref, from_addr, subject, note, state, raw)"
@@ -245,6 +245,22 @@ store_col_dup(sqlite3_stmt *s, int i)
 	return col_dup(s, i);
 }
 
+int
+store_one_text(struct store *st, sqlite3_stmt *s, char **out, const char *what,
+    struct clerk_err *err)
+{
+	int rc;
+
+	*out = NULL;
+	if (s == NULL)
+		return -1;
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW)
+		*out = col_dup(s, 0);
+	sqlite3_reset(s);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : db_fail(st, err, what);
+}
+
 sqlite3 *
 store_db(struct store *st)
 {
@@ -377,19 +393,10 @@ int
 store_meta_get(struct store *st, const char *key, char **value, struct clerk_err *err)
 {
 	sqlite3_stmt *s = stmt(st, S_META_GET, err);
-	int rc;
 
-	if (s == NULL)
-		return -1;
-	bind_text(s, 1, key);
-	*value = NULL;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*value = col_dup(s, 0);
-	sqlite3_reset(s);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(st, err, "meta get");
-	return 0;
+	if (s != NULL)
+		bind_text(s, 1, key);
+	return store_one_text(st, s, value, "meta get", err);
 }
 
 int
@@ -438,8 +445,8 @@ store_mail_lookup(struct store *st, const struct store_mail *m, int *known, int6
 	bind_text(s, 4, m->source_name ? m->source_name : "");
 	if (lookup_one(st, s, known, mail_id, state, err) != 0 || *known)
 		return *known ? 0 : -1;
-	if (m->message_id == NULL)
-		return 0;
+	/* The same bytes are the same mail; a mail without a Message-ID is
+	 * known by its bytes alone. */
 	if ((s = stmt(st, S_MAIL_BY_IDENTITY, err)) == NULL)
 		return -1;
 	bind_text(s, 1, m->message_id);
@@ -682,7 +689,6 @@ store_case_get(struct store *st, const char *ref, struct store_case *c, int *fou
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*found = 1;
-		memset(c, 0, sizeof(*c));
 		c->id = sqlite3_column_int64(s, 0);
 		c->ref = col_dup(s, 1);
 		c->workflow = col_dup(s, 2);
@@ -869,17 +875,7 @@ store_case_timers(struct store *st, int64_t case_id,
 int
 store_timer_next(struct store *st, char **due, struct clerk_err *err)
 {
-	sqlite3_stmt *s = stmt(st, S_TIMER_NEXT, err);
-	int rc;
-
-	*due = NULL;
-	if (s == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*due = col_dup(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : db_fail(st, err, "timer next");
+	return store_one_text(st, stmt(st, S_TIMER_NEXT, err), due, "timer next", err);
 }
 
 /* ---- outbox ---- */
@@ -1062,7 +1058,6 @@ store_member_by_email(struct store *st, const char *email, struct store_member *
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
 		*found = 1;
-		memset(m, 0, sizeof(*m));
 		m->id = sqlite3_column_int64(s, 0);
 		m->email = col_dup(s, 1);
 		m->name = col_dup(s, 2);

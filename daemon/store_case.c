@@ -13,6 +13,11 @@ static const char sql_person_owed[] =
     " WHERE c.email = lower(?1) AND c.closed IS NULL";
 static const char sql_mail_outcome[] =
     "UPDATE mails SET case_ref = ?2, state = ?3, note = ?4 WHERE id = ?1";
+static const char sql_timer_fired[] =
+    "UPDATE timers SET state = 1, fired = ?3 WHERE case_id = ?1 AND name = ?2";
+static const char sql_members_active[] =
+    "SELECT email, name, language, category, status FROM members"
+    " WHERE ?1 IS NULL OR status = ?1 ORDER BY id";
 static const char sql_person_cases[] =
     "SELECT ref, workflow, state FROM cases WHERE email = lower(?1) AND closed IS NULL"
     " ORDER BY id";
@@ -115,4 +120,57 @@ store_mail_set_outcome(struct store *st, int64_t mail_id, const char *case_ref,
 	sqlite3_bind_int(s, 3, (int)state);
 	store_bind_text(s, 4, note);
 	return store_run(st, s, "mail outcome", err);
+}
+
+int
+store_timer_mark_fired(struct store *st, int64_t case_id, const char *name, const char *at,
+    struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_timer_fired, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, case_id);
+	store_bind_text(s, 2, name);
+	store_bind_text(s, 3, at);
+	return store_run(st, s, "timer fired", err);
+}
+
+int
+store_members_with_status(struct store *st, const char *status,
+    int (*fn)(void *arg, const struct store_member *m), void *arg, struct clerk_err *err)
+{
+	struct store_member *rows = NULL;
+	sqlite3_stmt *s = store_stmt(st, sql_members_active, err);
+	size_t n = 0, cap = 0;
+	int rc, ret = -1;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, status);
+	/* Collected first: the callback writes (it opens cases). */
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		rows = xgrow(rows, &cap, n + 1, sizeof(*rows));
+		memset(&rows[n], 0, sizeof(rows[n]));
+		rows[n].email = store_col_dup(s, 0);
+		rows[n].name = store_col_dup(s, 1);
+		rows[n].language = store_col_dup(s, 2);
+		rows[n].category = store_col_dup(s, 3);
+		rows[n].status = store_col_dup(s, 4);
+		n++;
+	}
+	sqlite3_reset(s);
+	if (rc != SQLITE_DONE) {
+		store_db_fail(st, err, "members with status");
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (fn(arg, &rows[i]) != 0)
+			goto out;
+	ret = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		store_member_clear(&rows[i]);
+	free(rows);
+	return ret;
 }

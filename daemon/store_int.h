@@ -20,6 +20,10 @@ void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct clerk_err *err);
 /* A copy of a text column, or NULL. */
 char *store_col_dup(sqlite3_stmt *s, int i);
+/* Steps `s` (already bound; NULL: a failed store_stmt, err set) for one
+ * text value: *out a copy, or NULL when there is no row or it is NULL. */
+int store_one_text(struct store *st, sqlite3_stmt *s, char **out, const char *what,
+    struct clerk_err *err);
 sqlite3 *store_db(struct store *st);
 
 #endif

@@ -24,17 +24,8 @@ static const char sql_count_state[] =
 int
 store_outbox_next_due(struct store *st, char **when, struct clerk_err *err)
 {
-	sqlite3_stmt *s = store_stmt(st, sql_next_due, err);
-	int rc;
-
-	*when = NULL;
-	if (s == NULL)
-		return -1;
-	rc = sqlite3_step(s);
-	if (rc == SQLITE_ROW)
-		*when = store_col_dup(s, 0);
-	sqlite3_reset(s);
-	return rc == SQLITE_ROW ? 0 : store_db_fail(st, err, "outbox next due");
+	return store_one_text(st, store_stmt(st, sql_next_due, err), when, "outbox next due",
+	    err);
 }
 
 int

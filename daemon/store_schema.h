@@ -65,7 +65,7 @@ static const char *const store_migrations[] = {
 	"  raw BLOB NOT NULL);"
 	/* A Maildir mail has uid 0: its name identifies it instead. */
 	"CREATE UNIQUE INDEX mails_position ON mails(source, uidvalidity, uid, source_name);"
-	"CREATE INDEX mails_identity ON mails(message_id, sha256);"
+	"CREATE INDEX mails_identity ON mails(sha256, message_id);"
 	"CREATE INDEX mails_unmoved ON mails(source) WHERE moved = 0;"
 	"CREATE TABLE attachments ("
 	"  id INTEGER PRIMARY KEY,"

@@ -13,7 +13,9 @@
 #include "engine.h"
 #include "error.h"
 #include "forms.h"
+#include "notice.h"
 #include "openpgp.h"
+#include "runtime.h"
 #include "store.h"
 #include "template.h"
 #include "understand.h"
@@ -25,7 +27,14 @@ struct caseflow {
 	const struct wf_set		*wf;
 	const struct template_set	*tpl;
 	struct openpgp			*pgp;
+	const char			*public_key;	/* the association's, armored */
+	size_t				 public_key_len;
 };
+
+void caseflow_init(struct caseflow *cf, const struct config *cfg, struct store *st,
+    const struct runtime *rt);
+/* The context notices of this run are queued with. */
+void caseflow_notice_ctx(const struct caseflow *cf, struct notice_ctx *nx);
 
 /* What became of a mail or a command. */
 struct caseflow_result {
@@ -45,6 +54,12 @@ int caseflow_mail(struct caseflow *cf, const struct understanding *u, const char
 int caseflow_command(struct caseflow *cf, const char *officer_role, const char *verb,
     const char *const *args, size_t nargs, const struct clock_now *now,
     struct caseflow_result *res, struct clerk_err *err);
+
+/* Opens the yearly cases (`open every year on ...`) of every day since the
+ * last run up to today, for each member the opener's guard accepts; one
+ * transaction per workflow and day, so a crash opens none twice. */
+int caseflow_open_yearly(struct caseflow *cf, const struct clock_now *now, int *opened,
+    struct clerk_err *err);
 
 /* Fires every timer due at `now`, oldest first, each in a transaction of
  * its own; *fired counts them. */

@@ -16,6 +16,7 @@ struct cycle_stats {
 	int	mails_quarantined;
 	int	mails_known;		/* already applied before: only moved */
 	int	timers_fired;
+	int	cases_opened;	/* yearly cases */
 	int	notices_sent;
 };
 

@@ -169,6 +169,10 @@ int openpgp_list_keys(struct openpgp *p, const char *pattern, int secret_only,
 
 /* Encrypts to the given keys (fingerprints), armored with CRLF line ends,
  * appended to `cipher`. */
+/* Appends the armored public key `fpr` (CRLF line ends) to `out`. */
+int openpgp_export_public(struct openpgp *p, const char *fpr, struct buf *out,
+    struct clerk_err *err);
+
 int openpgp_encrypt(struct openpgp *p, const char *const *fprs, size_t n,
     const void *data, size_t len, struct buf *cipher, struct clerk_err *err);
 /* The same, signed inside by `signer_fpr` (notices to a member). */

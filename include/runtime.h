@@ -19,16 +19,25 @@ struct runtime {
 	struct forms_table	*forms;	/* owned */
 	struct template_set	*tpl;	/* owned */
 	struct wf_set		*wf;	/* owned */
+	struct buf		 public_key; /* owned: the association's, armored
+					 * (loaded with the OpenPGP context) */
 	struct mail_limits	 limits;
 };
 
 /* The languages every notice exists in. */
 extern const char *const runtime_languages[];
 
-/* Loads the data (and, when `with_pgp`, opens the GnuPG home). On failure
- * `diag` (may be NULL) holds every problem found, err the first. */
-int runtime_load(const struct config *cfg, int with_pgp, struct runtime *rt, struct buf *diag,
-    struct clerk_err *err);
+/* What a run needs besides the data. */
+enum runtime_needs {
+	RUNTIME_DATA = 0,	/* workflows, profile, templates, forms only */
+	RUNTIME_READ = 1,	/* and the GnuPG home, to read mail */
+	RUNTIME_SEND = 3,	/* and the association's key, to send notices */
+};
+
+/* Loads the data and what `needs` asks for. On failure `diag` (may be
+ * NULL) holds every problem found, err the first. */
+int runtime_load(const struct config *cfg, enum runtime_needs needs, struct runtime *rt,
+    struct buf *diag, struct clerk_err *err);
 void runtime_free(struct runtime *rt);
 
 #endif

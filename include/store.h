@@ -16,6 +16,7 @@
 #include "error.h"
 
 struct store;
+struct store_member;
 
 #define STORE_SCHEMA_VERSION 1
 
@@ -59,7 +60,8 @@ struct store_mail {
 
 /* 1 in *known when this exact mail was stored before: by its position
  * (source, uidvalidity, uid), or by Message-ID and the sha256 of its bytes
- * (after a UIDVALIDITY change). *mail_id then names it, *state its state. */
+ * (after a UIDVALIDITY change; the sha256 alone for a mail without a
+ * Message-ID). *mail_id then names it, *state its state. */
 int store_mail_lookup(struct store *st, const struct store_mail *m, int *known,
     int64_t *mail_id, enum mail_state *state, struct clerk_err *err);
 int store_mail_insert(struct store *st, const struct store_mail *m, int64_t *mail_id,
@@ -124,6 +126,13 @@ int store_case_var_set(struct store *st, int64_t case_id, const char *name, cons
 int store_case_vars(struct store *st, int64_t case_id,
     int (*fn)(void *arg, const char *name, const char *value), void *arg, struct clerk_err *err);
 int store_case_ref_by_id(struct store *st, int64_t case_id, char **ref, struct clerk_err *err);
+/* Marks an unfired timer fired without its step (a step that failed). */
+int store_timer_mark_fired(struct store *st, int64_t case_id, const char *name, const char *at,
+    struct clerk_err *err);
+/* Every member with `status` (NULL: every member), oldest first; `fn` returning nonzero stops
+ * with an error (err is the callback's to fill). */
+int store_members_with_status(struct store *st, const char *status,
+    int (*fn)(void *arg, const struct store_member *m), void *arg, struct clerk_err *err);
 /* What a person owes: the sum of the `owed` variable over their open cases. */
 int store_person_owed(struct store *st, const char *email, long long *owed,
     struct clerk_err *err);

@@ -67,6 +67,11 @@ fingerprint = $FPR_FEU_FGT
 email = $ADDR_CHAIR_FGT
 fingerprint = $FPR_CHAIR_FGT
 
+[digest]
+# Late, so that scenarios stepping through office hours see only the
+# notices they cause; tests of the digest set their own hour.
+hour = 23
+
 [storage]
 database = $dir/clerk.db
 CONF

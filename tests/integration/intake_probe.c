@@ -27,6 +27,7 @@
 #include "config.h"
 #include "error.h"
 #include "intake.h"
+#include "wake.h"
 #include "log.h"
 
 static volatile int stop_flag;
@@ -36,6 +37,7 @@ on_signal(int sig)
 {
 	(void)sig;
 	stop_flag = 1;
+	wake_notify();
 }
 
 static long long
@@ -103,6 +105,7 @@ main(int argc, char **argv)
 	log_init("intake_probe", 0, LOG_LEVEL_DEBUG);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
+	wake_init(NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	err_clear(&err);

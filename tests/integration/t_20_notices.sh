@@ -237,6 +237,7 @@ rc=0; probe run >/dev/null || rc=$?
 st=$(probe_or_fail status "$id")
 [ "$(field attempts "$st")" = 2 ] || fail "attempts did not grow: $st"
 due=$(probe_or_fail due)
+due_at=$(( $(date +%s%3N) + due ))
 { [ "$due" -gt 2000 ] && [ "$due" -le 4000 ]; } || fail "next try in $due ms, want ~4 s"
 postfix -c "$POSTFIX_CONFIG_DIR" start >/dev/null 2>&1 || fail "postfix start"
 postfix_stopped=0
@@ -244,12 +245,19 @@ for _ in $(seq 50); do
 	(exec 3<>"/dev/tcp/$TESTBED_HOST/$SMTP_PORT") 2>/dev/null && break
 	sleep 0.1
 done
+# Only meaningful while the try is not yet due: a slow Postfix start on a
+# loaded machine may take longer than the backoff.
+early=$(( due_at - $(date +%s%3N) > 300 ))
 rc=0; probe run >/dev/null || rc=$?
 [ "$rc" -eq 0 ] || fail "run before the next try was due: exit $rc"
-[ "$(field state "$(probe_or_fail status "$id")")" = queued ] || fail "sent before due"
-sleep "$(awk -v ms="$due" 'BEGIN { printf "%.1f", ms / 1000 + 0.2 }')"
-out=$(probe_or_fail run)
-[ "$out" = "sent=1" ] || fail "run with Postfix back: $out"
+if [ "$early" = 1 ]; then
+	[ "$(field state "$(probe_or_fail status "$id")")" = queued ] || fail "sent before due"
+	sleep "$(awk -v ms="$due" 'BEGIN { printf "%.1f", ms / 1000 + 0.2 }')"
+	out=$(probe_or_fail run)
+	[ "$out" = "sent=1" ] || fail "run with Postfix back: $out"
+else
+	echo "5. (Postfix took longer to start than the backoff: not-before-due not checked)" >&2
+fi
 st=$(probe_or_fail status "$id")
 { [ "$(field state "$st")" = sent ] && [ "$(field attempts "$st")" = 3 ]; } || fail "$st"
 arrive "$id" 1

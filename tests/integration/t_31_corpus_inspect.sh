@@ -11,8 +11,8 @@
 #  2. the JSON is an array with one object per file, in order, with the
 #     fields issue 3 names (kind, form, language, fields, case, signature
 #     {verdict, fingerprint, sender}, encrypted, decrypted, attachments);
-#  3. the keys under corpus/keys are imported into a throwaway GnuPG home
-#     used by the configuration; where the manifest states a signature
+#  3. the keys under corpus/keys (and the association's public key) are
+#     imported into a throwaway GnuPG home used by the configuration; where the manifest states a signature
 #     outcome clerk's verdict must agree: "GOOD with keys/K" -> good, by the
 #     fingerprint the manifest gives for K; "BAD ..." or "(expected
 #     failure)" -> not good; "No public key" / "not verifiable" (the key is
@@ -68,6 +68,10 @@ for k in "${keys[@]}"; do
 	gpg --homedir "$work/gnupg.base" --batch --no-tty --quiet --import "$corpus/$k" \
 	    2>"$work/import.err" || fail "importing $k: $(cat "$work/import.err")"
 done
+# clerk needs the association's own public key in its home (it hands it
+# out); only the public half, so nothing can decrypt the corpus here
+gpg --homedir "$work/gnupg.base" --batch --no-tty --quiet --import "$PUBKEY_CLERK_FGT" \
+    2>"$work/import.err" || fail "importing the association key: $(cat "$work/import.err")"
 gpgconf --homedir "$work/gnupg.base" --kill all 2>/dev/null || true
 
 conf=$(clerk_conf "$work")

@@ -81,7 +81,7 @@ setup(void)
 	db = xasprintf("%s/clerk.db", fx.dir);
 	ck_assert_int_eq(store_open(db, &fx.st, &err), 0);
 	free(db);
-	fx.cf = (struct caseflow){ fx.cfg, fx.st, fx.rt.wf, fx.rt.tpl, NULL };
+	caseflow_init(&fx.cf, fx.cfg, fx.st, &fx.rt);
 }
 
 static void
@@ -253,8 +253,8 @@ assert_body(const char *body, const char *const *want)
 
 	for (line = strtok_r(copy, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save)) {
 		ck_assert_msg(want[i] != NULL, "extra line %zu: %s\n--- body:\n%s", i, line, body);
-		ck_assert_msg(strcmp(line, want[i]) == 0, "line %zu:\n got: %s\nwant: %s\n--- body:\n%s",
-		    i, line, want[i], body);
+		ck_assert_msg(strcmp(line, want[i]) == 0,
+		    "line %zu:\n got: %s\nwant: %s\n--- body:\n%s", i, line, want[i], body);
 		i++;
 	}
 	ck_assert_msg(want[i] == NULL, "missing line %zu: %s\n--- body:\n%s", i, want[i], body);
@@ -302,19 +302,20 @@ START_TEST(the_whole_digest_line_by_line)
 		"- FGT-2027-0002 application, Bob Example: deadline complete 5 February 2027 "
 		    "(incomplete); command: " HINT_APP("FGT-2027-0002"),
 		"Deadlines passed, case still open:",
-		"- FGT-2026-0040 dues, Carol Example: deadline due 15 January 2027 passed (overdue); "
-		    "command: paid FGT-2026-0040 <amount> [date]",
+		"- FGT-2026-0040 dues, Carol Example: deadline due 15 January 2027 passed "
+		    "(overdue); command: paid FGT-2026-0040 <amount> [date]",
 		"Deadlines that have passed:",
 		"- FGT-2026-0043 application, Eve Example (closed): application not completed",
 		"Unpaid dues:",
 		"- FGT-2026-0040 dues, Carol Example owes NOK 1,250.00 (overdue); command: paid "
 		    "FGT-2026-0040 <amount> [date]",
 		"Notices that could not be delivered:",
-		"- FGT-2027-0001 application, Alice Example: delivery failed: 550 5.1.1 no such user "
-		    "(notice application_received to alice@example.test, Message-ID <n1@fgt.test>)",
+		"- FGT-2027-0001 application, Alice Example: delivery failed: 550 5.1.1 no such "
+		    "user (notice application_received to alice@example.test, Message-ID "
+		    "<n1@fgt.test>)",
 		"Mail kept for you to look at:",
-		"- mail 1 from stranger@example.test, \"Hello\": not understood; clerkctl quarantine "
-		    "show 1",
+		"- mail 1 from stranger@example.test, \"Hello\": not understood; clerkctl "
+		    "quarantine show 1",
 		"Mail with a bad or unknown signature:",
 		"- mail 2 from bob@example.test, \"Re: [FGT-2027-0002]\": signature bad "
 		    "(FGT-2027-0002)",
@@ -323,8 +324,8 @@ START_TEST(the_whole_digest_line_by_line)
 		    "signed with OpenPGP",
 		"For your information:",
 		"- a notice bounced",
-		"To act, answer this mail with one command a line, signed with your OpenPGP key; each "
-		    "line above ends with the command that acts on it.",
+		"To act, answer this mail with one command a line, signed with your OpenPGP key; "
+		    "each line above ends with the command that acts on it.",
 		"clerk, for FGT Test",
 		NULL,
 	};
@@ -355,8 +356,8 @@ START_TEST(one_digest_per_officer)
 		"Hei,",
 		"Her er dagens oversikt fra clerk for FGT Test (1. februar 2027).",
 		"Frister som er passert, saken er fortsatt åpen:",
-		"- FGT-2026-0040 dues, Carol Example: deadline due 15. januar 2027 passed (overdue); "
-		    "command: paid FGT-2026-0040 <amount> [date]",
+		"- FGT-2026-0040 dues, Carol Example: deadline due 15. januar 2027 passed "
+		    "(overdue); command: paid FGT-2026-0040 <amount> [date]",
 		"Ubetalt kontingent:",
 		"- FGT-2026-0040 dues, Carol Example owes NOK 1 250,00 (overdue); command: paid "
 		    "FGT-2026-0040 <amount> [date]",
