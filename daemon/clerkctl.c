@@ -35,6 +35,8 @@ static const struct subcommand subcommands[] = {
 	{ "reject", "CASE REASON...", "reject, with the reason the person reads", 1, ctl_officer },
 	{ "request", "CASE WHAT...", "ask the applicant for what is missing", 1, ctl_officer },
 	{ "paid", "WHO AMOUNT [DATE]", "record a payment (WHO: address or case)", 1, ctl_officer },
+	{ "import-payments", "FILE", "record the payments of a WHO;AMOUNT;DATE file", 1,
+	    ctl_import_payments },
 	{ "admit", "CASE", "take a complaint for handling", 1, ctl_officer },
 	{ "dismiss", "CASE REASON...", "dismiss a complaint", 1, ctl_officer },
 	{ "meeting", "CASE DATE", "set a dialogue or meeting date", 1, ctl_officer },

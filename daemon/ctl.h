@@ -21,6 +21,7 @@ struct runtime;
 int ctl_options(int argc, char **argv, int *first, const char **role, struct clock_now *now);
 int ctl_load_runtime(struct ctl *ctl, struct runtime *rt);
 int ctl_officer(struct ctl *ctl, int argc, char **argv);
+int ctl_import_payments(struct ctl *ctl, int argc, char **argv);
 int ctl_cases(struct ctl *ctl, int argc, char **argv);
 int ctl_members(struct ctl *ctl, int argc, char **argv);
 int ctl_deadlines(struct ctl *ctl, int argc, char **argv);

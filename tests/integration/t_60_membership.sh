@@ -274,8 +274,20 @@ FORM
 	sc_run 2027-08-21T09:00
 	sc_expect "dues_reminder bob@example.test da"
 	sc_grep dues_reminder "[$dues]" "DKK 125,00" "24. august 2027" "ASRT-Bo Bæk"
-	out=$(sc_ctl 2027-08-23T11:00 paid --as treasurer "$dues" 125,00)
-	grep -q "$dues.*paid" <<<"$out" || fail "paid: $out"
+	# The treasurer imports the bank's export: a malformed file is refused
+	# whole with file:line, a good one goes through the `paid` command.
+	printf '# bank export\nbob@example.test;125,00;2027-08-23\nbob@example.test;12x\n' \
+		>"$d/bad.csv"
+	if out=$(clerkctl -c "$SC_CONF" import-payments --now 2027-08-23T11:00 --as treasurer \
+	    "$d/bad.csv" 2>&1); then
+		fail "import-payments took a malformed file: $out"
+	fi
+	grep -qF "$d/bad.csv:3: '12x' is not an amount" <<<"$out" || fail "bad file: $out"
+	[ "$(sc_state "$dues")" = invoiced ] || fail "a refused file recorded a payment"
+	printf '# bank export\nbob@example.test;125,00;2027-08-23\n' >"$d/payments.csv"
+	out=$(sc_ctl 2027-08-23T11:00 import-payments --as treasurer "$d/payments.csv")
+	grep -q "$dues.*paid" <<<"$out" || fail "import-payments: $out"
+	grep -qF "1 payments: 1 recorded, 0 not" <<<"$out" || fail "import-payments: $out"
 	sc_run 2027-08-23T11:00
 	sc_expect "dues_receipt bob@example.test da"
 	sc_grep dues_receipt "[$dues]" "DKK 125,00"
