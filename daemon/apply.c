@@ -146,6 +146,9 @@ apply_mail(const struct apply_ctx *ax, const char *source, const struct intake_p
 		row.from_addr = u.r.outer->from.addr;
 		row.subject = u.r.outer->subject;
 	}
+	row.signature = pgp_verdict_name(u.r.sig.verdict);
+	row.signer_fpr = u.r.sig.fpr[0] ? u.r.sig.fpr : NULL;
+	row.signer_is_sender = u.signer_is_sender;
 	if (record_mail(ax, &row, &u, &res->mail_id, err) != 0)
 		goto rollback;
 	if (dispatch(ax, &u, res->mail_id, now, res, err) != 0) {

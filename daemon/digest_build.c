@@ -409,11 +409,10 @@ signatures(struct build *b, const char *since, struct clerk_err *err)
 		return -1;
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct store_mail_row *m = &rows.v[i];
-		const char *verdict = m->detail ? strstr(m->detail, "; signature ") : NULL;
 		struct buf line = BUF_INIT;
 
 		mail_label(&line, m);
-		buf_printf(&line, ": signature %s", verdict ? verdict + 12 : "?");
+		buf_printf(&line, ": signature %s", m->detail ? m->detail : "?");
 		if (m->case_ref != NULL)
 			buf_printf(&line, " (%s)", m->case_ref);
 		add_line(b, "bad_signature", "secretary", buf_str(&line));

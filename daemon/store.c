@@ -34,8 +34,10 @@ static const char *const stmt_sql[S_COUNT] = {
 	[S_MAIL_BY_IDENTITY] = "SELECT id, state FROM mails WHERE message_id IS ?1 AND sha256 = ?2"
 	    " ORDER BY id LIMIT 1",
 	[S_MAIL_INSERT] = "INSERT INTO mails(source, uidvalidity, uid, source_name, message_id,"
-	    " sha256, received, kind, case_ref, from_addr, subject, note, state, raw)"
-	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	    " sha256, received, kind, case_ref, from_addr, subject, note, state, raw, signature,"
+	    " signer_fpr, signer_is_sender)"
+	    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
+	    " coalesce(?15, 'unsigned'), ?16, ?17)",
 	[S_MAIL_MOVED] = "UPDATE mails SET moved = 1 WHERE id = ?1",
 	[S_MAIL_UNMOVED] = "SELECT id, uidvalidity, uid, source_name, state FROM mails"
 	    " WHERE source = ?1 AND moved = 0 ORDER BY id",
@@ -476,6 +478,9 @@ store_mail_insert(struct store *st, const struct store_mail *m, int64_t *mail_id
 	bind_text(s, 12, m->note);
 	sqlite3_bind_int(s, 13, (int)m->state);
 	sqlite3_bind_blob64(s, 14, m->raw, m->raw_len, SQLITE_STATIC);
+	bind_text(s, 15, m->signature);
+	bind_text(s, 16, m->signer_fpr);
+	sqlite3_bind_int(s, 17, m->signer_is_sender ? 1 : 0);
 	if (run(st, s, "mail insert", err) != 0)
 		return -1;
 	*mail_id = sqlite3_last_insert_rowid(st->db);

@@ -45,14 +45,16 @@ static const char sql_quarantine[] =
 static const char sql_mail_get[] =
     "SELECT m.id, m.received, m.from_addr, m.subject, m.kind, m.note, m.case_ref, NULL,"
     " m.state," MAIL_DISCARDED " FROM mails m WHERE m.id = ?1";
-/* apply.c writes "KIND: why; signature VERDICT" for every mail. */
+/* Bad signatures, and good ones by a key that is not the sender's; the
+ * detail column is the verdict as the digest prints it. */
 static const char sql_signatures[] =
-    "SELECT m.id, e.at, m.from_addr, m.subject, m.kind, m.note, e.case_ref, e.detail,"
-    " m.state, 0 FROM events e JOIN mails m ON m.id = e.mail_id"
-    " WHERE e.kind = 'mail' AND e.at > ?1 AND coalesce(m.kind, '') <> 'command'"
-    " AND (e.detail LIKE '%; signature bad' OR e.detail LIKE '%; signature unknown-key'"
-    " OR e.detail LIKE '%; signature expired' OR e.detail LIKE '%; signature revoked'"
-    " OR e.detail LIKE '%; signature error') ORDER BY e.id";
+    "SELECT m.id, m.received, m.from_addr, m.subject, m.kind, m.note, m.case_ref,"
+    " CASE WHEN m.signature = 'good' THEN 'good, but not by the sender''s key'"
+    " ELSE m.signature END,"
+    " m.state, 0 FROM mails m"
+    " WHERE m.received > ?1 AND coalesce(m.kind, '') <> 'command'"
+    " AND (m.signature IN ('bad', 'unknown-key', 'expired', 'revoked', 'error')"
+    " OR (m.signature = 'good' AND m.signer_is_sender = 0)) ORDER BY m.id";
 
 static const char sql_outbox[] =
     "SELECT id, case_ref, message_id, recipient, kind, queued, next_attempt, sent, error,"

@@ -53,6 +53,9 @@ struct store_mail {
 	const char	*from_addr;	/* may be NULL */
 	const char	*subject;	/* may be NULL */
 	const char	*note;		/* why quarantined, or NULL */
+	const char	*signature;	/* verdict: unsigned, good, bad, ... (NULL: unsigned) */
+	const char	*signer_fpr;	/* the signing key, or NULL */
+	int		 signer_is_sender; /* the key is the sender's (pinned, or the From) */
 	enum mail_state	 state;
 	const void	*raw;
 	size_t		 raw_len;

@@ -142,7 +142,8 @@ add_deadline(int64_t case_id, const char *name, const char *date, int fired)
 }
 
 static int64_t
-add_mail(int uid, const char *from, const char *subject, const char *kind, const char *at)
+add_mail_signed(int uid, const char *from, const char *subject, const char *kind,
+    const char *at, const char *ref, const char *signature, int by_sender)
 {
 	struct clerk_err err = { 0, "" };
 	struct store_mail m;
@@ -158,11 +159,20 @@ add_mail(int uid, const char *from, const char *subject, const char *kind, const
 	m.kind = kind;
 	m.from_addr = from;
 	m.subject = subject;
+	m.case_ref = ref;
+	m.signature = signature;
+	m.signer_is_sender = by_sender;
 	m.state = MAIL_APPLIED;
 	m.raw = "x";
 	m.raw_len = 1;
 	ck_assert_msg(store_mail_insert(fx.st, &m, &id, &err) == 0, "%s", err.msg);
 	return id;
+}
+
+static int64_t
+add_mail(int uid, const char *from, const char *subject, const char *kind, const char *at)
+{
+	return add_mail_signed(uid, from, subject, kind, at, NULL, NULL, 0);
 }
 
 /* The situation of 1 February 2027, 09:00; the last digest went out on
@@ -225,17 +235,22 @@ prepare(void)
 	snprintf(text, sizeof(text), "mail %lld: not understood", (long long)q);
 	OK(store_digest_add(fx.st, "2027-01-31T11:00:00", NULL, "info", "secretary", text, &e_));
 	/* A reply with a bad signature; one with a good one is no news. */
-	bad = add_mail(2, "bob@example.test", "Re: [FGT-2027-0002]", "reply",
-	    "2027-01-31T12:00:00");
+	bad = add_mail_signed(2, "bob@example.test", "Re: [FGT-2027-0002]", "reply",
+	    "2027-01-31T12:00:00", "FGT-2027-0002", "bad", 0);
 	OK(store_event_append(fx.st, "2027-01-31T12:00:00", "FGT-2027-0002", "mail",
 	    "reply: reply to FGT-2027-0002; signature bad", bad, &e_));
 	OK(store_event_append(fx.st, "2027-01-31T12:30:00", "FGT-2027-0002", "mail",
 	    "reply: reply to FGT-2027-0002; signature good",
-	    add_mail(3, "bob@example.test", "Re: again", "reply", "2027-01-31T12:30:00"), &e_));
+	    add_mail_signed(3, "bob@example.test", "Re: again", "reply", "2027-01-31T12:30:00",
+	    "FGT-2027-0002", "good", 1), &e_));
+	/* A good signature, but by a key that is not the sender's. */
+	add_mail_signed(5, "carol@example.test", "Re: [FGT-2026-0040]", "reply",
+	    "2027-01-31T12:45:00", "FGT-2026-0040", "good", 0);
 	/* Before the last digest: reported then. */
 	OK(store_event_append(fx.st, "2027-01-30T12:00:00", NULL, "mail",
 	    "unknown: nothing; signature bad",
-	    add_mail(4, "old@example.test", "Old", "unknown", "2027-01-30T12:00:00"), &e_));
+	    add_mail_signed(4, "old@example.test", "Old", "unknown", "2027-01-30T12:00:00", NULL,
+	    "bad", 0), &e_));
 	OK(store_digest_add(fx.st, "2027-01-31T13:00:00", NULL, "refused", "secretary",
 	    "command mail from the treasurer (treasurer@fgt.test) \"paid\": the mail is not "
 	    "signed with OpenPGP", &e_));
@@ -319,6 +334,8 @@ START_TEST(the_whole_digest_line_by_line)
 		"Mail with a bad or unknown signature:",
 		"- mail 2 from bob@example.test, \"Re: [FGT-2027-0002]\": signature bad "
 		    "(FGT-2027-0002)",
+		"- mail 4 from carol@example.test, \"Re: [FGT-2026-0040]\": signature good, but "
+		    "not by the sender's key (FGT-2026-0040)",
 		"Command mails refused:",
 		"- command mail from the treasurer (treasurer@fgt.test) \"paid\": the mail is not "
 		    "signed with OpenPGP",
@@ -338,7 +355,7 @@ START_TEST(the_whole_digest_line_by_line)
 	body = render(&df, &count, &marks, &subject);
 	ck_assert_str_eq(subject, "Daily summary for 1 February 2027");
 	assert_body(body, want);
-	ck_assert_int_eq(count, 12);
+	ck_assert_int_eq(count, 13);
 	/* Every unsent item it took, the consumed ones too (new_case, the
 	 * quarantine's info line, the decided case's): ids 4 to 11. */
 	ck_assert_uint_eq(marks.n, 1);
@@ -386,7 +403,7 @@ START_TEST(one_digest_per_officer)
 	/* The secretary: everything but the treasurer's lines. */
 	df = (struct digest_for){ "secretary", "en", 1 };
 	body = render(&df, &count, &marks, NULL);
-	ck_assert_int_eq(count, 10);
+	ck_assert_int_eq(count, 11);
 	ck_assert_ptr_null(strstr(body, "Unpaid dues:"));
 	ck_assert_ptr_null(strstr(body, "Deadlines passed"));
 	ck_assert_ptr_nonnull(strstr(body, "- FGT-2026-0041 diploma"));
@@ -397,7 +414,7 @@ START_TEST(one_digest_per_officer)
 	free(fx.cfg->digest.recipients);
 	fx.cfg->digest.recipients = xstrdup("secretary");
 	body = render(&df, &count, NULL, NULL);
-	ck_assert_int_eq(count, 12);
+	ck_assert_int_eq(count, 13);
 	ck_assert_ptr_nonnull(strstr(body, "Unpaid dues:\n- FGT-2026-0040 dues"));
 	free(body);
 }
