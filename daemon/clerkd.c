@@ -22,6 +22,9 @@
 #define DEFAULT_CONFIG SYSCONFDIR "/clerk/clerk.conf"
 /* Longest sleep between cycles when nothing wakes us earlier. */
 #define MAX_WAIT_MS (25L * 60 * 1000)
+/* Pauses after the mail server could not be reached. */
+#define BACKOFF_MIN_S 5L
+#define BACKOFF_MAX_S 300L
 
 static volatile int stop_requested;
 
@@ -88,6 +91,7 @@ main(int argc, char **argv)
 	struct clerk_err err;
 	enum log_level level;
 	time_t fixed = 0;
+	long backoff_s = 0;
 	int once = 0, detach = 0, verbose = 0, ch, status = 1, have_cx = 0, have_rt = 0;
 
 	while ((ch = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
@@ -161,10 +165,16 @@ main(int argc, char **argv)
 		if (once)
 			break;
 		if (cycle_wait(&cx, &now, MAX_WAIT_MS, &err) < 0) {
-			log_warn(NULL, "wait", "error=\"%s\"", err.msg);
-			/* The server went away: back off before trying again. */
-			sleep(5);
+			/* The server went away: back off, doubling, before trying
+			 * again; SIGTERM still ends the pause at once. */
+			backoff_s = backoff_s == 0 ? BACKOFF_MIN_S : backoff_s * 2;
+			if (backoff_s > BACKOFF_MAX_S)
+				backoff_s = BACKOFF_MAX_S;
+			log_warn(NULL, "wait", "error=\"%s\" retry_in=%lds", err.msg, backoff_s);
+			wake_poll(NULL, 0, backoff_s * 1000);
 			err_clear(&err);
+		} else {
+			backoff_s = 0;
 		}
 	}
 	log_info(NULL, "stop", "reason=%s", stop_requested ? "signal" : "done");
