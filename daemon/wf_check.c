@@ -535,29 +535,15 @@ wf_set_validate(struct wf_set *set, wf_template_check tmpl, void *arg, struct bu
 static int
 read_file(const char *path, char **text, size_t *len, struct clerk_err *err)
 {
-	FILE *f = fopen(path, "rb");
 	struct buf b = BUF_INIT;
-	char chunk[8192];
-	size_t n;
-	int rc = -1;
 
-	if (f == NULL) {
-		err_set(err, errno != ENOENT, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-		buf_append(&b, chunk, n);
-	if (ferror(f)) {
-		err_set(err, 1, "%s: read error", path);
+	if (buf_read_file(&b, path, err) != 0) {
 		buf_free(&b);
-		goto out;
+		return -1;
 	}
 	*len = b.len;
 	*text = buf_steal(&b);
-	rc = 0;
-out:
-	fclose(f);
-	return rc;
+	return 0;
 }
 
 static int

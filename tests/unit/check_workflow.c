@@ -600,7 +600,7 @@ START_TEST(load_dir_lists_every_problem)
 	/* a missing profile */
 	ck_assert_int_eq(wf_set_load_dir(dir, "xyz", NULL, NULL, &set, &d, &err), -1);
 	ck_assert_ptr_null(set);
-	ck_assert_msg(strstr(err.msg, "profiles/xyz.profile: No such file") != NULL, "%s", err.msg);
+	ck_assert_msg(strstr(err.msg, "profiles/xyz.profile: cannot open: No such file") != NULL, "%s", err.msg);
 	ck_assert_int_eq(err.temporary, 0);
 	buf_reset(&d);
 	/* no workflows at all */
