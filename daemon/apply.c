@@ -9,16 +9,19 @@
 #include "commands.h"
 #include "log.h"
 #include "sha256.h"
+#include "store_digest.h"
 #include "understand.h"
 
-/* The mail row and its attachments, before anything acts on it. */
+/* The mail row (inserted, or for a reprocessed mail updated) and its
+ * attachments, before anything acts on it. */
 static int
 record_mail(const struct apply_ctx *ax, struct store_mail *row, const struct understanding *u,
-    int64_t *mail_id, struct clerk_err *err)
+    int reread, int64_t *mail_id, struct clerk_err *err)
 {
 	const struct mail *body = u->r.body;
 
-	if (store_mail_insert(ax->st, row, mail_id, err) != 0)
+	if (reread ? store_mail_reread(ax->st, *mail_id, row, err) != 0 :
+	    store_mail_insert(ax->st, row, mail_id, err) != 0)
 		return -1;
 	for (size_t i = 0; body != NULL && i < body->nattachments; i++) {
 		const struct mail_attachment *a = &body->attachments[i];
@@ -29,6 +32,22 @@ record_mail(const struct apply_ctx *ax, struct store_mail *row, const struct und
 			return -1;
 	}
 	return 0;
+}
+
+/* What the reading says, into the row. */
+static void
+fill_reading(struct store_mail *row, const struct understanding *u, struct apply_result *res)
+{
+	snprintf(res->kind, sizeof(res->kind), "%s", mail_kind_name(u->cls.kind));
+	row->kind = res->kind;
+	row->state = MAIL_APPLIED;
+	if (u->r.outer != NULL) {
+		row->from_addr = u->r.outer->from.addr;
+		row->subject = u->r.outer->subject;
+	}
+	row->signature = pgp_verdict_name(u->r.sig.verdict);
+	row->signer_fpr = u->r.sig.fpr[0] ? u->r.sig.fpr : NULL;
+	row->signer_is_sender = u->signer_is_sender;
 }
 
 /* Shown to the secretary: kept whole, moved to the quarantine folder. */
@@ -92,6 +111,38 @@ dispatch(const struct apply_ctx *ax, const struct understanding *u, int64_t mail
 	return quarantine(ax, mail_id, u->cls.reason, now, res, err);
 }
 
+/* Records the reading and acts on it, in the open transaction. A mail
+ * clerk cannot apply (a data error in a workflow or a template) must not
+ * stop the daemon: the transaction starts again and keeps it for a
+ * person. On -1 the transaction is rolled back. */
+static int
+record_and_act(const struct apply_ctx *ax, struct store_mail *row, const struct understanding *u,
+    int reread, const struct clock_now *now, struct apply_result *res, struct clerk_err *err)
+{
+	char why[400];
+
+	if (record_mail(ax, row, u, reread, &res->mail_id, err) != 0)
+		goto rollback;
+	if (dispatch(ax, u, res->mail_id, now, res, err) == 0)
+		return 0;
+	store_rollback(ax->st);
+	if (err->temporary)
+		return -1;
+	log_error(NULL, "mail-not-applied", "error=\"%s\"", err->msg);
+	snprintf(why, sizeof(why), "clerk could not apply it: %.360s", err->msg);
+	res->case_ref[0] = '\0';
+	res->quarantined = 0;
+	if (store_begin(ax->st, err) != 0)
+		return -1;
+	if (record_mail(ax, row, u, reread, &res->mail_id, err) != 0 ||
+	    quarantine(ax, res->mail_id, why, now, res, err) != 0)
+		goto rollback;
+	return 0;
+rollback:
+	store_rollback(ax->st);
+	return -1;
+}
+
 int
 apply_mail(const struct apply_ctx *ax, const char *source, const struct intake_pos *pos,
     const char *raw, size_t len, const struct clock_now *now, struct apply_result *res,
@@ -139,35 +190,9 @@ apply_mail(const struct apply_ctx *ax, const char *source, const struct intake_p
 		rc = 0;
 		goto out;
 	}
-	snprintf(res->kind, sizeof(res->kind), "%s", mail_kind_name(u.cls.kind));
-	row.kind = res->kind;
-	row.state = MAIL_APPLIED;
-	if (u.r.outer != NULL) {
-		row.from_addr = u.r.outer->from.addr;
-		row.subject = u.r.outer->subject;
-	}
-	row.signature = pgp_verdict_name(u.r.sig.verdict);
-	row.signer_fpr = u.r.sig.fpr[0] ? u.r.sig.fpr : NULL;
-	row.signer_is_sender = u.signer_is_sender;
-	if (record_mail(ax, &row, &u, &res->mail_id, err) != 0)
-		goto rollback;
-	if (dispatch(ax, &u, res->mail_id, now, res, err) != 0) {
-		char why[400];
-
-		store_rollback(ax->st);
-		if (err->temporary)
-			goto out;
-		/* A mail clerk cannot apply (a data error in a workflow or a
-		 * template) must not stop the daemon: keep it for a person. */
-		log_error(NULL, "mail-not-applied", "error=\"%s\"", err->msg);
-		snprintf(why, sizeof(why), "clerk could not apply it: %.360s", err->msg);
-		res->case_ref[0] = '\0';
-		if (store_begin(ax->st, err) != 0)
-			goto out;
-		if (record_mail(ax, &row, &u, &res->mail_id, err) != 0 ||
-		    quarantine(ax, res->mail_id, why, now, res, err) != 0)
-			goto rollback;
-	}
+	fill_reading(&row, &u, res);
+	if (record_and_act(ax, &row, &u, 0, now, res, err) != 0)
+		goto out;
 	/* Logged with the case the mail went to, a new one included. */
 	snprintf(detail, sizeof(detail), "%s: %s; signature %s", res->kind, u.cls.reason,
 	    pgp_verdict_name(u.r.sig.verdict));
@@ -185,5 +210,61 @@ rollback:
 	store_rollback(ax->st);
 out:
 	understanding_free(&u);
+	return rc;
+}
+
+int
+apply_reprocess(const struct apply_ctx *ax, int64_t mail_id, const struct clock_now *now,
+    struct apply_result *res, struct clerk_err *err)
+{
+	struct understand_ctx ux = { ax->cfg, ax->rt->pgp, ax->rt->forms, ax->st,
+	    &ax->rt->limits };
+	struct understanding u;
+	struct store_mail_row old;
+	struct store_mail row;
+	char detail[600];
+	void *raw = NULL;
+	size_t len = 0;
+	int found = 0, rc = -1;
+
+	memset(res, 0, sizeof(*res));
+	memset(&row, 0, sizeof(row));
+	memset(&u, 0, sizeof(u));
+	res->mail_id = mail_id;
+	if (store_mail_row_get(ax->st, mail_id, &old, &found, err) != 0)
+		return -1;
+	if (!found || old.state != MAIL_QUARANTINED || old.discarded) {
+		err_set(err, 0, "mail %lld is not in the quarantine", (long long)mail_id);
+		goto out;
+	}
+	if (store_mail_raw(ax->st, mail_id, &raw, &len, err) != 0 ||
+	    understand_mail(&ux, raw, len, &u, err) != 0)
+		goto out;
+	if (store_begin(ax->st, err) != 0)
+		goto out;
+	fill_reading(&row, &u, res);
+	if (record_and_act(ax, &row, &u, 1, now, res, err) != 0)
+		goto out;
+	if (res->quarantined)
+		snprintf(detail, sizeof(detail), "%s: %s; signature %s; quarantined again",
+		    res->kind, u.cls.reason, pgp_verdict_name(u.r.sig.verdict));
+	else
+		snprintf(detail, sizeof(detail), "%s: %s; signature %s; applied%s%s", res->kind,
+		    u.cls.reason, pgp_verdict_name(u.r.sig.verdict),
+		    res->case_ref[0] ? " to " : "", res->case_ref);
+	if (store_event_append(ax->st, now->iso, res->case_ref[0] ? res->case_ref : NULL,
+	    "mail-reprocessed", detail, mail_id, err) != 0) {
+		store_rollback(ax->st);
+		goto out;
+	}
+	if (store_commit(ax->st, err) != 0)
+		goto out;
+	log_info(res->case_ref[0] ? res->case_ref : NULL, "mail-reprocessed",
+	    "mail=%lld kind=%s quarantined=%d", (long long)mail_id, res->kind, res->quarantined);
+	rc = 0;
+out:
+	store_mail_row_clear(&old);
+	understanding_free(&u);
+	free(raw);
 	return rc;
 }

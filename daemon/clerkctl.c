@@ -49,10 +49,14 @@ static const struct subcommand subcommands[] = {
 	{ "cases", "[--all]", "list open cases (or all)", 1, ctl_cases },
 	{ "members", "", "list members", 1, ctl_members },
 	{ "deadlines", "", "list the deadlines of open cases", 1, ctl_deadlines },
-	{ "outbox", "[--STATE]", "list the notices (--queued, --sent, --failed, --held)", 1, ctl_outbox },
-	{ "quarantine", "[show|discard ID]", "show or discard quarantined mail", 1, ctl_quarantine },
+	{ "outbox", "[--STATE|release]", "list the notices (--queued, --sent, --failed, "
+	    "--held); release: sign the held ones now", 1, ctl_outbox },
+	{ "quarantine", "[show|reprocess|discard ID]", "show, read again and apply, or discard "
+	    "quarantined mail", 1, ctl_quarantine },
 	{ "digest", "--preview|--send", "show the digest, or send it now", 1, ctl_digest },
 	{ "export", "EMAIL", "everything held about one person, as JSON (GDPR)", 1, ctl_export },
+	{ "erase", "EMAIL [--dry-run]", "erase what is held about a person but what must be "
+	    "kept (GDPR); says what and why", 1, ctl_erase },
 	{ "keys", "", "list the OpenPGP keys and whom they are pinned for", 1, ctl_keys },
 	{ "key-import", "FILE [EMAIL]", "import public keys; pin the key for a member", 1,
 	    ctl_key_import },

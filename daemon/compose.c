@@ -372,28 +372,24 @@ out:
 }
 
 int
-compose_encrypted(const struct notice_header *h, const char *cipher,
+compose_encrypted_entity(const char *boundary_seed, const char *cipher,
     size_t cipherlen, struct buf *out, struct clerk_err *err)
 {
-	struct buf m = BUF_INIT;
 	char b[64];
-	int rc = -1;
 
 	if (!seven_bit_lines(cipher, cipherlen) ||
 	    !has(cipher, cipherlen, "-----BEGIN PGP MESSAGE-----") ||
 	    !has(cipher, cipherlen, "-----END PGP MESSAGE-----")) {
 		err_set(err, 0, "the ciphertext is not an armored OpenPGP "
 		    "message");
-		goto out;
+		return -1;
 	}
-	boundary(h->message_id, "encrypted", b, sizeof(b));
+	boundary(boundary_seed, "encrypted", b, sizeof(b));
 	if (boundary_clash(cipher, cipherlen, b)) {
 		err_set(err, 0, "boundary %s occurs in the content", b);
-		goto out;
+		return -1;
 	}
-	if (compose_header(h, &m, err) == -1)
-		goto out;
-	buf_printf(&m, "Content-Type: multipart/encrypted;\r\n"
+	buf_printf(out, "Content-Type: multipart/encrypted;\r\n"
 	    " protocol=\"application/pgp-encrypted\";\r\n"
 	    " boundary=\"%s\"\r\n\r\n"
 	    "This is an OpenPGP/MIME encrypted message (RFC 4880 and 3156)\r\n"
@@ -407,8 +403,22 @@ compose_encrypted(const struct notice_header *h, const char *cipher,
 	    "Content-Description: OpenPGP encrypted message\r\n"
 	    "Content-Disposition: inline; filename=\"encrypted.asc\"\r\n"
 	    "\r\n", b, b, b);
-	append_crlf(&m, cipher, cipherlen);
-	buf_printf(&m, "\r\n--%s--\r\n", b);
+	append_crlf(out, cipher, cipherlen);
+	buf_printf(out, "\r\n--%s--\r\n", b);
+	return 0;
+}
+
+int
+compose_encrypted(const struct notice_header *h, const char *cipher,
+    size_t cipherlen, struct buf *out, struct clerk_err *err)
+{
+	struct buf m = BUF_INIT;
+	int rc = -1;
+
+	if (compose_header(h, &m, err) == -1 ||
+	    compose_encrypted_entity(h->message_id, cipher, cipherlen, &m,
+	    err) == -1)
+		goto out;
 	buf_append(out, m.data, m.len);
 	rc = 0;
 out:

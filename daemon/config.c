@@ -249,16 +249,6 @@ valid_fingerprint(const char *v, char **out)
 	return 0;
 }
 
-static char *
-lower_dup(const char *v)
-{
-	char *s = xstrdup(v);
-
-	for (char *c = s; *c; c++)
-		*c = (char)tolower((unsigned char)*c);
-	return s;
-}
-
 static int
 set_officer_key(struct parser *p, const char *key, const char *value, struct clerk_err *err)
 {
@@ -290,7 +280,7 @@ set_officer_key(struct parser *p, const char *key, const char *value, struct cle
 	} else if (slot == &o->email) {
 		if (strchr(value, '@') == NULL)
 			return fail(p, err, "'%s' is not an e-mail address", value);
-		*slot = lower_dup(value);
+		*slot = xstrdup_lower(value);
 	} else {
 		*slot = xstrdup(value);
 	}

@@ -2,6 +2,8 @@
 #ifndef CLERK_CTL_H
 #define CLERK_CTL_H
 
+#include <stdint.h>
+
 #include "config.h"
 #include "store.h"
 
@@ -26,10 +28,13 @@ int ctl_cases(struct ctl *ctl, int argc, char **argv);
 int ctl_members(struct ctl *ctl, int argc, char **argv);
 int ctl_deadlines(struct ctl *ctl, int argc, char **argv);
 int ctl_outbox(struct ctl *ctl, int argc, char **argv);
+int ctl_outbox_release(struct ctl *ctl, int argc, char **argv);
 int ctl_quarantine(struct ctl *ctl, int argc, char **argv);
+int ctl_quarantine_reprocess(struct ctl *ctl, int64_t mail_id, const struct clock_now *now);
 int ctl_digest(struct ctl *ctl, int argc, char **argv);
 int ctl_keys(struct ctl *ctl, int argc, char **argv);
 int ctl_key_import(struct ctl *ctl, int argc, char **argv);
 int ctl_export(struct ctl *ctl, int argc, char **argv);
+int ctl_erase(struct ctl *ctl, int argc, char **argv);
 
 #endif

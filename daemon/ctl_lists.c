@@ -88,7 +88,7 @@ ctl_deadlines(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "clerkctl: deadlines takes no arguments\n");
 		return 2;
 	}
-	if (store_deadlines_list(ctl->st, &rows, &err) != 0)
+	if (store_deadlines_list(ctl->st, NULL, &rows, &err) != 0)
 		return fail(&err);
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct store_deadline_row *d = &rows.v[i];
@@ -115,6 +115,8 @@ ctl_outbox(struct ctl *ctl, int argc, char **argv)
 	struct clerk_err err;
 	int state = -1;
 
+	if (argc >= 2 && strcmp(argv[1], "release") == 0)
+		return ctl_outbox_release(ctl, argc - 1, argv + 1);
 	if (argc > 2) {
 		fprintf(stderr, "clerkctl: usage: outbox [--queued|--sent|--failed|--held]\n");
 		return 2;
@@ -136,7 +138,7 @@ ctl_outbox(struct ctl *ctl, int argc, char **argv)
 		    o->recipient, o->queued, o->attempts);
 		if (o->sent != NULL)
 			printf(" sent=%s", o->sent);
-		else if (o->state == OUTBOX_QUEUED)
+		else if (o->state == OUTBOX_QUEUED || o->state == OUTBOX_HELD)
 			printf(" next=%s", o->next_attempt);
 		if (o->error != NULL)
 			printf(" error=\"%s\"", o->error);
@@ -241,9 +243,12 @@ ctl_quarantine(struct ctl *ctl, int argc, char **argv)
 			return quarantine_show(ctl, id);
 		if (strcmp(argv[0], "discard") == 0)
 			return quarantine_discard(ctl, id, argc - 2, argv + 2, &now);
+		if (strcmp(argv[0], "reprocess") == 0 && argc == 2)
+			return ctl_quarantine_reprocess(ctl, id, &now);
 	}
 	if (argc != 0) {
-		fprintf(stderr, "clerkctl: usage: quarantine [show ID | discard ID [REASON...]]\n");
+		fprintf(stderr, "clerkctl: usage: quarantine [show ID | reprocess ID | "
+		    "discard ID [REASON...]]\n");
 		return 2;
 	}
 	if (store_quarantine_list(ctl->st, &rows, &err) != 0)

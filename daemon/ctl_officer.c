@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "apply.h"
 #include "caseflow.h"
 #include "commands.h"
+#include "notice.h"
 #include "runtime.h"
 
 int
@@ -100,6 +102,75 @@ fail:
 out:
 	command_report_free(&rep);
 	command_clear(&c);
+	runtime_free(&rt);
+	return status;
+}
+
+/* clerkctl outbox release: sign every held notice now (after the
+ * association key or the agent was mended), without waiting for the
+ * daemon's next attempt. */
+int
+ctl_outbox_release(struct ctl *ctl, int argc, char **argv)
+{
+	struct notice_release_stats rs;
+	struct notice_ctx nx;
+	struct clock_now now;
+	struct runtime rt;
+	struct caseflow cf;
+	struct clerk_err err;
+	int first, status = 1;
+
+	if (ctl_options(argc, argv, &first, NULL, &now) != 0)
+		return 2;
+	if (first != argc) {
+		fprintf(stderr, "clerkctl: usage: outbox release [--now TIME]\n");
+		return 2;
+	}
+	if (ctl_load_runtime(ctl, &rt) != 0)
+		return 1;
+	caseflow_init(&cf, ctl->cfg, ctl->st, &rt);
+	caseflow_notice_ctx(&cf, &nx);
+	if (notice_release_held(&nx, &now, 1, &rs, &err) != 0) {
+		fprintf(stderr, "clerkctl: %s\n", err.msg);
+		goto out;
+	}
+	printf("%d released, %d still held, %d failed\n", rs.released, rs.still_held, rs.failed);
+	status = rs.still_held == 0 && rs.failed == 0 ? 0 : 1;
+out:
+	runtime_free(&rt);
+	return status;
+}
+
+/* clerkctl quarantine reprocess ID: a kept mail read again, after what
+ * kept it out was mended (a key imported, a form label or workflow
+ * fixed), and applied as if it had just arrived. */
+int
+ctl_quarantine_reprocess(struct ctl *ctl, int64_t mail_id, const struct clock_now *now)
+{
+	struct apply_result res;
+	struct apply_ctx ax;
+	struct runtime rt;
+	struct clerk_err err;
+	int status = 1;
+
+	if (ctl_load_runtime(ctl, &rt) != 0)
+		return 1;
+	ax.cfg = ctl->cfg;
+	ax.st = ctl->st;
+	ax.rt = &rt;
+	if (apply_reprocess(&ax, mail_id, now, &res, &err) != 0) {
+		fprintf(stderr, "clerkctl: %s\n", err.msg);
+		goto out;
+	}
+	if (res.quarantined) {
+		printf("mail %lld (%s) is still in the quarantine; clerkctl quarantine show %lld "
+		    "says why\n", (long long)mail_id, res.kind, (long long)mail_id);
+		goto out;
+	}
+	printf("mail %lld (%s) applied%s%s; its notices leave with the daemon's next cycle\n",
+	    (long long)mail_id, res.kind, res.case_ref[0] ? " to " : "", res.case_ref);
+	status = 0;
+out:
 	runtime_free(&rt);
 	return status;
 }

@@ -10,6 +10,7 @@
 #include "caseflow.h"
 #include "digest.h"
 #include "log.h"
+#include "notice.h"
 #include "outbox.h"
 #include "xmalloc.h"
 
@@ -169,6 +170,19 @@ cycle_run(struct cycle_ctx *cx, const struct clock_now *now, struct cycle_stats 
 		if (!err->temporary)
 			return -1;
 		err_clear(err);
+	}
+	/* Held notices (signing failed) are signed as soon as it works again. */
+	{
+		struct notice_ctx nx;
+		struct notice_release_stats rs;
+
+		caseflow_notice_ctx(&cf, &nx);
+		/* A row that cannot be mended fails on its own (digest); what
+		 * is left is the store's trouble: the next cycle tries again. */
+		if (notice_release_held(&nx, now, 0, &rs, err) != 0) {
+			log_warn(NULL, "release-delayed", "error=\"%s\"", err->msg);
+			err_clear(err);
+		}
 	}
 	/* Notices leave only now, after the transactions that made them. */
 	if (outbox_run(cx->cfg, cx->st, now, cx->stop, &stats->notices_sent, err) != 0) {

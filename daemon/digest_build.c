@@ -16,8 +16,13 @@
 static const char *const sections[] = {
 	"decision_needed", "escalation", "new_case", "upcoming", "overdue", "deadline_passed",
 	"unpaid", "removed", "resigned", "downgraded", "not_applicable", "failed_mail",
-	"quarantined", "bad_signature", "refused", "info", NULL,
+	"quarantined", "bad_signature", "refused", "info", "status", NULL,
 };
+#define NSECTIONS (sizeof(sections) / sizeof(sections[0]) - 1)
+
+/* A section lists at most this many lines, then says how many more and
+ * where to see them all: a digest stays readable with thousands owing. */
+#define DIGEST_SECTION_MAX 50
 
 struct build {
 	struct caseflow			*cf;
@@ -27,7 +32,9 @@ struct build {
 	struct tvars			*tv;
 	int				*count;
 	struct digest_marks		*marks;
-	struct store_case_rows		 cases;		/* every case, for labels */
+	struct store_case_rows		 cases;		/* the cases looked up so far */
+	int				 shown[NSECTIONS];
+	long				 more[NSECTIONS];
 	char				**refs;		/* decision lines so far */
 	size_t				 nrefs, caprefs;
 };
@@ -91,22 +98,88 @@ receives(const struct build *b, const char *role)
 	return strcmp(b->df->role, "secretary") == 0 && !is_recipient(b->cf->cfg, role);
 }
 
+static size_t
+section_index(const char *section)
+{
+	size_t i;
+
+	for (i = 0; i < NSECTIONS; i++)
+		if (strcmp(sections[i], section) == 0)
+			break;
+	return i;
+}
+
 static void
 add_line(struct build *b, const char *section, const char *role, const char *text)
 {
+	size_t i = section_index(section);
+
 	if (!receives(b, role))
 		return;
-	tvars_list_add(b->tv, section, text);
 	(*b->count)++;
+	if (i < NSECTIONS && b->shown[i] >= DIGEST_SECTION_MAX) {
+		b->more[i]++;
+		return;
+	}
+	if (i < NSECTIONS)
+		b->shown[i]++;
+	tvars_list_add(b->tv, section, text);
 }
 
-static const struct store_case_row *
-find_case(const struct build *b, const char *ref)
+/* Where a section's lines are all listed. */
+static const char *
+section_tool(const char *section)
 {
-	for (size_t i = 0; ref != NULL && i < b->cases.n; i++)
-		if (strcmp(b->cases.v[i].ref, ref) == 0)
-			return &b->cases.v[i];
-	return NULL;
+	if (strcmp(section, "upcoming") == 0 || strcmp(section, "overdue") == 0)
+		return "clerkctl deadlines";
+	if (strcmp(section, "quarantined") == 0)
+		return "clerkctl quarantine";
+	if (strcmp(section, "failed_mail") == 0)
+		return "clerkctl outbox --failed";
+	return "clerkctl cases --all";
+}
+
+static void
+add_overflow_lines(struct build *b)
+{
+	for (size_t i = 0; i < NSECTIONS; i++) {
+		char text[160];
+
+		if (b->more[i] == 0)
+			continue;
+		snprintf(text, sizeof(text), "... and %ld more (%s lists them all)", b->more[i],
+		    section_tool(sections[i]));
+		tvars_list_add(b->tv, sections[i], text);
+	}
+}
+
+/* The case `ref` (NULL: none) into *out, NULL when the store has none. */
+static int
+find_case(struct build *b, const char *ref, const struct store_case_row **out,
+    struct clerk_err *err)
+{
+	struct store_case_rows one;
+
+	*out = NULL;
+	if (ref == NULL)
+		return 0;
+	for (size_t i = 0; i < b->cases.n; i++) {
+		if (strcmp(b->cases.v[i].ref, ref) == 0) {
+			*out = &b->cases.v[i];
+			return 0;
+		}
+	}
+	if (store_cases_list(b->cf->st, STORE_CASES_BY_REF, ref, &one, err) != 0)
+		return -1;
+	if (one.n == 1) {
+		b->cases.v = xgrow(b->cases.v, &b->cases.cap, b->cases.n + 1,
+		    sizeof(*b->cases.v));
+		b->cases.v[b->cases.n] = one.v[0];
+		*out = &b->cases.v[b->cases.n++];
+		one.n = 0;
+	}
+	store_case_rows_free(&one);
+	return 0;
 }
 
 static const char *
@@ -226,11 +299,15 @@ is_quarantine_item(const struct store_item_row *it, const struct store_mail_rows
 	return 0;
 }
 
-static void
-item_line(struct build *b, const struct store_item_row *it, const char *section)
+static int
+item_line(struct build *b, const struct store_item_row *it, const char *section,
+    struct clerk_err *err)
 {
-	const struct store_case_row *c = find_case(b, it->case_ref);
+	const struct store_case_row *c;
 	struct buf line = BUF_INIT;
+
+	if (find_case(b, it->case_ref, &c, err) != 0)
+		return -1;
 
 	if (it->case_ref != NULL) {
 		case_label(&line, c, it->case_ref);
@@ -246,6 +323,7 @@ item_line(struct build *b, const struct store_item_row *it, const char *section)
 	}
 	add_line(b, section, it->role, buf_str(&line));
 	buf_free(&line);
+	return 0;
 }
 
 static int
@@ -272,12 +350,14 @@ items(struct build *b, const struct store_mail_rows *quarantine, struct clerk_er
 		/* Decisions are listed below while they are still waiting. */
 		if (strcmp(section, "decision_needed") == 0 && it->case_ref != NULL)
 			continue;
-		item_line(b, it, section);
+		if (item_line(b, it, section, err) != 0)
+			goto out;
 	}
 	/* New or reported before, and still waiting: until someone acts. */
 	for (size_t i = 0; i < waiting.n; i++)
-		if (!seen_ref(b, waiting.v[i].case_ref, 1))
-			item_line(b, &waiting.v[i], "decision_needed");
+		if (!seen_ref(b, waiting.v[i].case_ref, 1) &&
+		    item_line(b, &waiting.v[i], "decision_needed", err) != 0)
+			goto out;
 	rc = 0;
 out:
 	store_item_rows_free(&unsent);
@@ -314,17 +394,25 @@ deadlines(struct build *b, struct clerk_err *err)
 	struct store_deadline_rows rows;
 	struct cal_date today = b->now->local.date;
 	struct cal_date until = cal_add_days(today, DIGEST_UPCOMING_DAYS);
+	/* A timer fires on its deadline's day or the day after (at the fire
+	 * hour, or after a holiday move): read a little beyond `until`. */
+	struct cal_datetime horizon = { cal_add_days(until, 3), 23, 59, 59 };
+	char hiso[CAL_DATETIME_BUFSZ];
+	int rc = -1;
 
-	if (store_deadlines_list(b->cf->st, &rows, err) != 0)
+	cal_datetime_format(horizon, hiso);
+	if (store_deadlines_list(b->cf->st, hiso, &rows, err) != 0)
 		return -1;
 	for (size_t i = 0; i < rows.n; i++) {
 		const struct store_deadline_row *d = &rows.v[i];
-		const struct store_case_row *c = find_case(b, d->ref);
+		const struct store_case_row *c;
 		struct buf line = BUF_INIT;
 		struct wf_timer t;
 		struct clerk_err terr;
 		const char *section;
 
+		if (find_case(b, d->ref, &c, err) != 0)
+			goto out;
 		if (wf_timer_from_text(d->spec, &t, &terr) != 0)
 			continue;	/* not ours to judge here: the engine reports it */
 		if (cal_date_cmp(t.date, today) < 0)
@@ -346,7 +434,53 @@ deadlines(struct build *b, struct clerk_err *err)
 		wf_timer_clear(&t);
 		buf_free(&line);
 	}
+	rc = 0;
+out:
 	store_deadline_rows_free(&rows);
+	return rc;
+}
+
+/* "dues 2027: 12 invoiced, 3 overdue, 85 paid": where the cases of each
+ * workflow that asks for a `summary` stand, per year, states in the
+ * workflow's order. Not counted: a summary alone sends no digest. */
+static int
+summaries(struct build *b, struct clerk_err *err)
+{
+	char since[CAL_DATE_BUFSZ];
+	struct cal_date jan1 = { b->now->local.date.year, 1, 1 };
+
+	cal_date_format(jan1, since);
+	for (size_t w = 0; w < b->cf->wf->nwf; w++) {
+		const struct workflow *wf = b->cf->wf->wf[w];
+		struct store_summary_rows rows;
+
+		/* For the officer who acts on its cases, as their lines are. */
+		if (!wf->summary || wf->initial < 0 ||
+		    !receives(b, role_for(b, wf->name, wf->states[wf->initial].name)))
+			continue;
+		if (store_case_summary(b->cf->st, wf->name, since, &rows, err) != 0)
+			return -1;
+		for (size_t i = 0; i < rows.n;) {
+			struct buf line = BUF_INIT;
+			int year = rows.v[i].year, first = 1;
+			size_t end = i;
+
+			while (end < rows.n && rows.v[end].year == year)
+				end++;
+			buf_printf(&line, "%s %d:", wf->name, year);
+			for (size_t k = 0; k < wf->nstates; k++)
+				for (size_t r = i; r < end; r++)
+					if (strcmp(rows.v[r].state, wf->states[k].name) == 0) {
+						buf_printf(&line, "%s %lld %s", first ? "" : ",",
+						    rows.v[r].count, rows.v[r].state);
+						first = 0;
+					}
+			tvars_list_add(b->tv, "status", buf_str(&line));
+			buf_free(&line);
+			i = end;
+		}
+		store_summary_rows_free(&rows);
+	}
 	return 0;
 }
 
@@ -461,15 +595,15 @@ digest_build(struct caseflow *cf, const struct clock_now *now, const char *since
 		tvars_set_list(tv, sections[i]);
 	tvars_set_text(tv, "association", cf->cfg->association.name);
 	tvars_set_date(tv, "digest_date", now->local.date);
-	if (store_cases_list(cf->st, STORE_CASES_ALL, NULL, &b.cases, err) != 0 ||
-	    store_quarantine_list(cf->st, &q, err) != 0)
+	if (store_quarantine_list(cf->st, &q, err) != 0)
 		goto out;
 	if (items(&b, &q, err) != 0 || new_cases(&b, since, err) != 0 ||
 	    deadlines(&b, err) != 0 || unpaid(&b, err) != 0)
 		goto out;
 	quarantined(&b, &q);
-	if (signatures(&b, since, err) != 0)
+	if (signatures(&b, since, err) != 0 || summaries(&b, err) != 0)
 		goto out;
+	add_overflow_lines(&b);
 	rc = 0;
 out:
 	for (size_t i = 0; i < b.nrefs; i++)

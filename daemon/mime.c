@@ -53,15 +53,6 @@ lower_ascii(char *s)
 			*s = (char)(*s - 'A' + 'a');
 }
 
-static char *
-xstrdup_lower(const char *s)
-{
-	char *p = xstrdup(s);
-
-	lower_ascii(p);
-	return p;
-}
-
 /* Copy of s[0..len) without leading and trailing white space. */
 static char *
 xstrndup_trim(const char *s, size_t len)

@@ -13,6 +13,8 @@
 #include "buf.h"
 #include "compose.h"
 #include "log.h"
+#include "outbox.h"
+#include "store_outbox.h"
 #include "xmalloc.h"
 
 #define MSGID_RANDOM_BYTES 16
@@ -57,17 +59,6 @@ make_message_id(const struct config *cfg, const struct clock_now *now, char **ou
 	    now->local.date.month, now->local.date.day, now->local.hour, now->local.minute,
 	    now->local.second, rhex, assoc_domain(cfg));
 	return 0;
-}
-
-static char *
-lower_dup(const char *s)
-{
-	char *d = xstrdup(s);
-
-	for (char *p = d; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-	return d;
 }
 
 /* References: the caller's list, then the id answered when the list does
@@ -161,30 +152,40 @@ suppress(const struct notice_ctx *nx, const struct notice_req *req, const char *
 	return rc;
 }
 
-/* The notice could not be signed: keep it unsigned but HELD (never sent)
- * and tell the secretary. */
+/* The notice could not be signed: keep it, unsigned, HELD (never sent as
+ * it is) with what signing it later needs, and tell the secretary. */
 static int
-hold(const struct notice_ctx *nx, const struct notice_req *req, const struct notice_header *h,
-    const char *to, const struct buf *part, const struct clock_now *now, const char *why,
-    struct clerk_err *err)
+hold(const struct notice_ctx *nx, const struct notice_req *req, const char *to,
+    const char *lang, const char *msgid, const char *enc_fpr, const struct buf *header, const struct buf *part,
+    const struct clock_now *now, const char *why, struct clerk_err *err)
 {
+	struct store_outbox_held held;
 	struct buf mail = BUF_INIT;
 	char *detail = NULL, *text = NULL;
 	int rc = -1;
 
-	if (compose_unsigned(h, part->data, part->len, &mail, err) != 0)
+	buf_append(&mail, header->data, header->len);
+	buf_append(&mail, part->data, part->len);
+	memset(&held, 0, sizeof(held));
+	held.row.case_ref = (char *)req->case_ref;
+	held.row.message_id = (char *)msgid;
+	held.row.recipient = (char *)to;
+	held.row.envelope_from = nx->cfg->smtp.envelope_from;
+	held.row.kind = (char *)req->template;
+	held.row.bytes = mail.data;
+	held.row.len = mail.len;
+	held.entity_at = header->len;
+	held.encrypt_to = enc_fpr[0] ? (char *)enc_fpr : NULL;
+	held.confidential = req->confidential;
+	if (store_outbox_hold(nx->st, &held, now->iso, err) != 0)
 		goto out;
-	if (store_outbox_add(nx->st, req->case_ref, h->message_id, to,
-	    nx->cfg->smtp.envelope_from, req->template, now->iso, mail.data, mail.len,
-	    OUTBOX_HELD, NULL, err) != 0)
-		goto out;
-	detail = xasprintf("template=%s to=%s message-id=%s error=\"%s\"", req->template, to,
-	    h->message_id, why);
+	detail = xasprintf("template=%s to=%s lang=%s message-id=%s error=\"%s\"",
+	    req->template, to, lang, msgid, why);
 	if (store_event_append(nx->st, now->iso, req->case_ref, "notice-held", detail, 0,
 	    err) != 0)
 		goto out;
-	text = xasprintf("notice %s to %s held, not sent: signing failed: %s", req->template,
-	    to, why);
+	text = xasprintf("notice %s to %s held, not sent: signing failed: %s; clerk signs it "
+	    "as soon as it can (clerkctl outbox release tries now)", req->template, to, why);
 	if (store_digest_add(nx->st, now->iso, req->case_ref, "info", "secretary", text,
 	    err) != 0)
 		goto out;
@@ -197,58 +198,88 @@ out:
 	return rc;
 }
 
-/* The mail as it will leave: signed, and encrypted when it can and should
- * be. *encrypted says which. A failure to encrypt a notice that may go
- * signed only is recorded and not an error. */
+/* What sealing one notice needs; the same for a new notice and a held one. */
+struct seal_in {
+	const char	*case_ref;
+	const char	*template;
+	const char	*to;
+	const char	*message_id;	/* also the seed of the MIME boundaries */
+	const char	*enc_fpr;	/* NULL: signed only */
+	int		 confidential;
+	const char	*header;	/* the outer header, as compose_header made it */
+	size_t		 header_len;
+	const char	*part;		/* the step-A entity to sign */
+	size_t		 part_len;
+};
+
+/* The mail as it will leave: the header, then the part signed, and
+ * encrypted when it can and should be; *encrypted says which. Returns 1
+ * when signing failed (*serr says why; nothing else is an error then), 0
+ * when sealed, -1 on an error (a confidential notice that cannot be
+ * encrypted is a permanent one). A failure to encrypt a notice that may
+ * go signed only is recorded and not an error. */
 static int
-seal(const struct notice_ctx *nx, const struct notice_req *req, const struct notice_header *h,
-    const char *enc_fpr, const struct buf *part, const struct buf *sig, const char *micalg,
-    const struct clock_now *now, struct buf *mail, int *encrypted, struct clerk_err *err)
+seal(const struct notice_ctx *nx, const struct seal_in *in, const struct clock_now *now,
+    struct buf *mail, int *encrypted, struct clerk_err *serr, struct clerk_err *err)
 {
-	struct buf inner = BUF_INIT, cipher = BUF_INIT;
+	struct buf sig = BUF_INIT, inner = BUF_INIT, cipher = BUF_INIT;
 	struct clerk_err eerr = { 0, "" };
+	char micalg[PGP_MICALG_MAX];
 	const char *fprs[1];
 	int rc = -1;
 
 	*encrypted = 0;
-	if (enc_fpr != NULL) {
-		fprs[0] = enc_fpr;
-		if (compose_signed_entity(h->message_id, part->data, part->len, sig->data,
-		    sig->len, micalg, &inner, err) != 0)
+	if (openpgp_sign_detached(nx->pgp, nx->cfg->openpgp.fingerprint, in->part,
+	    in->part_len, &sig, micalg, serr) != 0) {
+		rc = 1;
+		goto out;
+	}
+	buf_append(mail, in->header, in->header_len);
+	if (in->enc_fpr != NULL) {
+		fprs[0] = in->enc_fpr;
+		if (compose_signed_entity(in->message_id, in->part, in->part_len, sig.data,
+		    sig.len, micalg, &inner, err) != 0)
 			goto out;
 		if (openpgp_encrypt(nx->pgp, fprs, 1, inner.data, inner.len, &cipher,
 		    &eerr) == 0) {
-			if (compose_encrypted(h, cipher.data, cipher.len, mail, err) != 0)
+			if (compose_encrypted_entity(in->message_id, cipher.data, cipher.len,
+			    mail, err) != 0)
 				goto out;
 			*encrypted = 1;
-			rc = 0;
-			goto out;
+			goto check;
 		}
-		if (req->confidential) {
+		if (in->confidential) {
 			*err = eerr;
-			err_prefix(err, "confidential notice %s to %s", req->template, h->to_addr);
+			err->temporary = 0;
+			err_prefix(err, "confidential notice %s to %s", in->template, in->to);
 			goto out;
 		}
 		/* The key is there but unusable (expired, no encryption
 		 * subkey): the notice is not secret, so it goes signed. */
 		{
 			char *detail = xasprintf("template=%s to=%s key=%s error=\"%s\"",
-			    req->template, h->to_addr, enc_fpr, eerr.msg);
+			    in->template, in->to, in->enc_fpr, eerr.msg);
 
-			rc = store_event_append(nx->st, now->iso, req->case_ref,
+			rc = store_event_append(nx->st, now->iso, in->case_ref,
 			    "notice-unencrypted", detail, 0, err);
-			log_warn(req->case_ref, "notice-unencrypted", "%s", detail);
+			log_warn(in->case_ref, "notice-unencrypted", "%s", detail);
 			free(detail);
 			if (rc != 0)
 				goto out;
 			rc = -1;
 		}
 	}
-	if (compose_signed(h, part->data, part->len, sig->data, sig->len, micalg, mail,
-	    err) != 0)
+	if (compose_signed_entity(in->message_id, in->part, in->part_len, sig.data, sig.len,
+	    micalg, mail, err) != 0)
 		goto out;
+check:
+	if (!wire_safe(mail->data, mail->len)) {
+		err_set(err, 0, "notice %s: composed mail is not 7-bit CRLF", in->template);
+		goto out;
+	}
 	rc = 0;
 out:
+	buf_free(&sig);
 	buf_free(&inner);
 	buf_free(&cipher);
 	return rc;
@@ -303,12 +334,13 @@ notice_queue(const struct notice_ctx *nx, const struct notice_req *req,
 	struct rendered r = { NULL, NULL };
 	struct notice_header h;
 	struct attachment att;
-	struct buf part = BUF_INIT, sig = BUF_INIT, mail = BUF_INIT;
+	struct buf part = BUF_INIT, header = BUF_INIT, mail = BUF_INIT;
 	struct clerk_err serr = { 0, "" };
-	char micalg[PGP_MICALG_MAX], enc_fpr[41];
+	struct seal_in in;
+	char enc_fpr[41];
 	char *to = NULL, *msgid = NULL, *refs = NULL, *detail = NULL;
 	const char *lang;
-	int rc = -1, encrypted = 0, count = 0, over;
+	int rc = -1, encrypted = 0, count = 0, over, sealed;
 
 	if (message_id != NULL)
 		*message_id = NULL;
@@ -316,7 +348,7 @@ notice_queue(const struct notice_ctx *nx, const struct notice_req *req,
 		err_set(err, 0, "notice: no recipient or no template");
 		goto out;
 	}
-	to = lower_dup(req->to);
+	to = xstrdup_lower(req->to);
 
 	/* Loops: never to ourselves, and only so many answers a day. */
 	if (strcasecmp(to, cfg->association.address) == 0) {
@@ -379,22 +411,29 @@ notice_queue(const struct notice_ctx *nx, const struct notice_req *req,
 	}
 	/* Step A, then the detached signature over exactly those bytes. */
 	if (compose_entity(r.body, &att, req->attach_public_key ? 1 : 0, msgid, &part,
-	    err) != 0)
+	    err) != 0 || compose_header(&h, &header, err) != 0)
 		goto out;
-	if (openpgp_sign_detached(nx->pgp, cfg->openpgp.fingerprint, part.data, part.len,
-	    &sig, micalg, &serr) != 0) {
-		if (hold(nx, req, &h, to, &part, now, serr.msg, err) != 0)
+	memset(&in, 0, sizeof(in));
+	in.case_ref = req->case_ref;
+	in.template = req->template;
+	in.to = to;
+	in.message_id = msgid;
+	in.enc_fpr = enc_fpr[0] ? enc_fpr : NULL;
+	in.confidential = req->confidential;
+	in.header = header.data;
+	in.header_len = header.len;
+	in.part = part.data;
+	in.part_len = part.len;
+	sealed = seal(nx, &in, now, &mail, &encrypted, &serr, err);
+	if (sealed < 0)
+		goto out;
+	if (sealed > 0) {
+		if (hold(nx, req, to, lang, msgid, enc_fpr, &header, &part, now, serr.msg,
+		    err) != 0)
 			goto out;
 		if (message_id != NULL)
 			*message_id = xstrdup(msgid);
 		rc = 0;
-		goto out;
-	}
-	if (seal(nx, req, &h, enc_fpr[0] ? enc_fpr : NULL, &part, &sig, micalg, now, &mail,
-	    &encrypted, err) != 0)
-		goto out;
-	if (!wire_safe(mail.data, mail.len)) {
-		err_set(err, 0, "notice %s: composed mail is not 7-bit CRLF", req->template);
 		goto out;
 	}
 	if (store_outbox_add(nx->st, req->case_ref, msgid, to, cfg->smtp.envelope_from,
@@ -412,11 +451,170 @@ notice_queue(const struct notice_ctx *nx, const struct notice_req *req,
 out:
 	rendered_free(&r);
 	buf_free(&part);
-	buf_free(&sig);
+	buf_free(&header);
 	buf_free(&mail);
 	free(to);
 	free(msgid);
 	free(refs);
 	free(detail);
 	return rc;
+}
+
+/* ---- held notices: signed and released once signing works again ---- */
+
+/* The row stays held: its next attempt after the backoff. The secretary
+ * heard of it when it was held; each failed try is logged only. */
+static int
+still_held(const struct notice_ctx *nx, const struct store_outbox_held *h,
+    const struct clock_now *now, const char *why, struct clerk_err *err)
+{
+	char next[CAL_DATETIME_BUFSZ];
+	char *error = xasprintf("signing failed: %s", why);
+	int rc;
+
+	clock_iso(now->epoch + outbox_backoff(nx->cfg->smtp.retry_seconds, h->row.attempts),
+	    next);
+	rc = store_outbox_retry(nx->st, h->row.id, next, error, err);
+	log_warn(h->row.case_ref, "notice-still-held", "template=%s to=%s message-id=%s "
+	    "next=%s error=\"%s\"", h->row.kind, h->row.recipient, h->row.message_id, next, why);
+	free(error);
+	return rc;
+}
+
+/* A held notice that can never leave: a confidential one whose key no
+ * longer serves, or a row that cannot be read back. */
+static int
+held_fails(const struct notice_ctx *nx, const struct store_outbox_held *h,
+    const struct clock_now *now, const char *why, struct clerk_err *err)
+{
+	char *detail = xasprintf("template=%s to=%s message-id=%s error=\"%s\"", h->row.kind,
+	    h->row.recipient, h->row.message_id, why);
+	char *text = xasprintf("held notice %s to %s not sent: %s", h->row.kind,
+	    h->row.recipient, why);
+	int rc = -1;
+
+	if (store_outbox_failed(nx->st, h->row.id, why, err) != 0 ||
+	    store_event_append(nx->st, now->iso, h->row.case_ref, "notice-failed", detail, 0,
+	    err) != 0 ||
+	    store_digest_add(nx->st, now->iso, h->row.case_ref, "info", "secretary", text,
+	    err) != 0)
+		goto out;
+	log_error(h->row.case_ref, "notice-failed", "%s", detail);
+	rc = 0;
+out:
+	free(detail);
+	free(text);
+	return rc;
+}
+
+static int
+release_one(const struct notice_ctx *nx, const struct store_outbox_held *h,
+    const struct clock_now *now, enum notice_release_outcome *outcome, struct clerk_err *err)
+{
+	const struct store_outbox *o = &h->row;
+	struct clerk_err serr = { 0, "" }, perr = { 0, "" };
+	struct buf mail = BUF_INIT;
+	struct seal_in in;
+	char enc_fpr[41];
+	char *detail = NULL, *text = NULL;
+	int rc = -1, encrypted = 0, sealed;
+
+	memset(&in, 0, sizeof(in));
+	in.case_ref = o->case_ref;
+	in.template = o->kind;
+	in.to = o->recipient;
+	in.message_id = o->message_id;
+	in.confidential = h->confidential;
+	if (h->encrypt_to != NULL) {
+		if (pgp_fpr_normalize(h->encrypt_to, enc_fpr) != 0) {
+			char why[160];
+
+			snprintf(why, sizeof(why), "its key '%.60s' is not a fingerprint",
+			    h->encrypt_to);
+			*outcome = NOTICE_RELEASE_FAILED;
+			rc = held_fails(nx, h, now, why, err);
+			goto out;
+		}
+		in.enc_fpr = enc_fpr;
+	}
+	if (h->entity_at == 0 || h->entity_at >= o->len) {
+		*outcome = NOTICE_RELEASE_FAILED;
+		rc = held_fails(nx, h, now, "the stored mail has no entity to sign", err);
+		goto out;
+	}
+	in.header = o->bytes;
+	in.header_len = h->entity_at;
+	in.part = (const char *)o->bytes + h->entity_at;
+	in.part_len = o->len - h->entity_at;
+	sealed = seal(nx, &in, now, &mail, &encrypted, &serr, &perr);
+	if (sealed > 0) {
+		*outcome = NOTICE_STILL_HELD;
+		rc = still_held(nx, h, now, serr.msg, err);
+		goto out;
+	}
+	if (sealed < 0) {
+		if (perr.temporary) {
+			*err = perr;
+			goto out;
+		}
+		*outcome = NOTICE_RELEASE_FAILED;
+		rc = held_fails(nx, h, now, perr.msg, err);
+		goto out;
+	}
+	if (store_outbox_release(nx->st, o->id, mail.data, mail.len, now->iso, err) != 0)
+		goto out;
+	detail = xasprintf("template=%s to=%s message-id=%s encrypted=%s", o->kind,
+	    o->recipient, o->message_id, encrypted ? "yes" : "no");
+	text = xasprintf("held notice %s to %s is signed now and on its way", o->kind,
+	    o->recipient);
+	if (store_event_append(nx->st, now->iso, o->case_ref, "notice-released", detail, 0,
+	    err) != 0 ||
+	    store_digest_add(nx->st, now->iso, o->case_ref, "info", "secretary", text,
+	    err) != 0)
+		goto out;
+	log_info(o->case_ref, "notice-released", "%s bytes=%zu", detail, mail.len);
+	*outcome = NOTICE_RELEASED;
+	rc = 0;
+out:
+	buf_free(&mail);
+	free(detail);
+	free(text);
+	return rc;
+}
+
+int
+notice_release_held(const struct notice_ctx *nx, const struct clock_now *now, int all,
+    struct notice_release_stats *stats, struct clerk_err *err)
+{
+	int64_t after = 0;
+
+	memset(stats, 0, sizeof(*stats));
+	for (;;) {
+		struct store_outbox_held h;
+		enum notice_release_outcome outcome = NOTICE_STILL_HELD;
+		int found = 0;
+
+		if (store_begin(nx->st, err) != 0)
+			return -1;
+		if (store_outbox_next_held(nx->st, all ? NULL : now->iso, after, &h, &found,
+		    err) != 0 || (found && release_one(nx, &h, now, &outcome, err) != 0)) {
+			store_outbox_held_clear(&h);
+			store_rollback(nx->st);
+			return -1;
+		}
+		if (!found) {
+			store_rollback(nx->st);
+			return 0;
+		}
+		after = h.row.id;
+		store_outbox_held_clear(&h);
+		if (store_commit(nx->st, err) != 0)
+			return -1;
+		if (outcome == NOTICE_RELEASED)
+			stats->released++;
+		else if (outcome == NOTICE_RELEASE_FAILED)
+			stats->failed++;
+		else
+			stats->still_held++;
+	}
 }

@@ -909,6 +909,27 @@ store_outbox_add(struct store *st, const char *case_ref, const char *message_id,
 	return 0;
 }
 
+void
+store_outbox_row_read(sqlite3_stmt *s, struct store_outbox *o)
+{
+	const void *b = sqlite3_column_blob(s, 6);
+
+	memset(o, 0, sizeof(*o));
+	o->id = sqlite3_column_int64(s, 0);
+	o->case_ref = col_dup(s, 1);
+	o->message_id = col_dup(s, 2);
+	o->recipient = col_dup(s, 3);
+	o->envelope_from = col_dup(s, 4);
+	o->kind = col_dup(s, 5);
+	o->len = (size_t)sqlite3_column_bytes(s, 6);
+	o->bytes = xmalloc(o->len + 1);
+	if (o->len)
+		memcpy(o->bytes, b, o->len);
+	((char *)o->bytes)[o->len] = '\0';
+	o->attempts = sqlite3_column_int(s, 7);
+	o->state = (enum outbox_state)sqlite3_column_int(s, 8);
+}
+
 int
 store_outbox_next(struct store *st, const char *now, struct store_outbox *o, int *found,
     struct clerk_err *err)
@@ -922,23 +943,8 @@ store_outbox_next(struct store *st, const char *now, struct store_outbox *o, int
 	bind_text(s, 1, now);
 	rc = sqlite3_step(s);
 	if (rc == SQLITE_ROW) {
-		const void *b = sqlite3_column_blob(s, 6);
-
 		*found = 1;
-		memset(o, 0, sizeof(*o));
-		o->id = sqlite3_column_int64(s, 0);
-		o->case_ref = col_dup(s, 1);
-		o->message_id = col_dup(s, 2);
-		o->recipient = col_dup(s, 3);
-		o->envelope_from = col_dup(s, 4);
-		o->kind = col_dup(s, 5);
-		o->len = (size_t)sqlite3_column_bytes(s, 6);
-		o->bytes = xmalloc(o->len + 1);
-		if (o->len)
-			memcpy(o->bytes, b, o->len);
-		((char *)o->bytes)[o->len] = '\0';
-		o->attempts = sqlite3_column_int(s, 7);
-		o->state = (enum outbox_state)sqlite3_column_int(s, 8);
+		store_outbox_row_read(s, o);
 	}
 	sqlite3_reset(s);
 	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 : db_fail(st, err, "outbox next");

@@ -24,6 +24,10 @@ static const char sql_cases_all[] =
     "SELECT " CASE_COLUMNS " FROM cases c ORDER BY c.id";
 static const char sql_cases_after[] =
     "SELECT " CASE_COLUMNS " FROM cases c WHERE c.opened > ?1 ORDER BY c.id";
+static const char sql_case_by_ref[] =
+    "SELECT " CASE_COLUMNS " FROM cases c WHERE c.ref = ?1";
+static const char sql_cases_of_email[] =
+    "SELECT " CASE_COLUMNS " FROM cases c WHERE c.email = ?1 ORDER BY c.id";
 static const char sql_cases_owing[] =
     "SELECT " CASE_COLUMNS " FROM cases c WHERE c.closed IS NULL AND"
     " coalesce((SELECT CAST(value AS INTEGER) FROM case_vars"
@@ -34,7 +38,18 @@ static const char sql_deadlines[] =
     "SELECT c.ref, c.workflow, c.state, c.email,"
     " (SELECT value FROM case_vars WHERE case_id = c.id AND name = 'name'),"
     " t.name, t.due, t.spec, t.state FROM timers t JOIN cases c ON c.id = t.case_id"
-    " WHERE c.closed IS NULL AND instr(t.name, '/') = 0 ORDER BY t.due, t.id";
+    " WHERE c.closed IS NULL AND instr(t.name, '/') = 0 AND (?1 IS NULL OR t.due <= ?1)"
+    " ORDER BY t.due, t.id";
+
+/* A workflow's cases by year opened and state: the open ones of any year
+ * and the closed ones opened since ?2 (two index ranges, not a scan). */
+static const char sql_case_summary[] =
+    "SELECT y, state, count(*) FROM ("
+    " SELECT substr(opened, 1, 4) AS y, state FROM cases"
+    "  WHERE workflow = ?1 AND closed IS NULL"
+    " UNION ALL SELECT substr(opened, 1, 4), state FROM cases"
+    "  WHERE workflow = ?1 AND opened >= ?2 AND closed IS NOT NULL)"
+    " GROUP BY y, state ORDER BY y, state";
 
 #define MAIL_DISCARDED \
     " EXISTS (SELECT 1 FROM events e2 WHERE e2.mail_id = m.id AND e2.kind = 'mail-discarded')"
@@ -55,6 +70,14 @@ static const char sql_signatures[] =
     " WHERE m.received > ?1 AND coalesce(m.kind, '') <> 'command'"
     " AND (m.signature IN ('bad', 'unknown-key', 'expired', 'revoked', 'error')"
     " OR (m.signature = 'good' AND m.signer_is_sender = 0)) ORDER BY m.id";
+
+/* A quarantined mail read again (quarantine reprocess): the new reading,
+ * its attachments replaced; the outcome is set as for a new mail. */
+static const char sql_mail_reread[] =
+    "UPDATE mails SET kind = ?2, from_addr = ?3, subject = ?4, signature = ?5,"
+    " signer_fpr = ?6, signer_is_sender = ?7, state = 0, note = NULL, case_ref = NULL"
+    " WHERE id = ?1 AND state = 1";
+static const char sql_attachments_drop[] = "DELETE FROM attachments WHERE mail_id = ?1";
 
 static const char sql_outbox[] =
     "SELECT id, case_ref, message_id, recipient, kind, queued, next_attempt, sent, error,"
@@ -148,13 +171,16 @@ store_cases_list(struct store *st, enum store_cases_which which, const char *sin
 {
 	const char *sql = which == STORE_CASES_OPEN ? sql_cases_open :
 	    which == STORE_CASES_ALL ? sql_cases_all :
-	    which == STORE_CASES_OPENED_AFTER ? sql_cases_after : sql_cases_owing;
+	    which == STORE_CASES_OPENED_AFTER ? sql_cases_after :
+	    which == STORE_CASES_BY_REF ? sql_case_by_ref :
+	    which == STORE_CASES_OF_EMAIL ? sql_cases_of_email : sql_cases_owing;
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return -1;
-	if (which == STORE_CASES_OPENED_AFTER)
+	if (which == STORE_CASES_OPENED_AFTER || which == STORE_CASES_BY_REF ||
+	    which == STORE_CASES_OF_EMAIL)
 		store_bind_text(s, 1, since ? since : "");
 	return each_row(st, s, case_row, out, "cases list", err);
 }
@@ -197,13 +223,15 @@ deadline_row(sqlite3_stmt *s, void *arg)
 }
 
 int
-store_deadlines_list(struct store *st, struct store_deadline_rows *out, struct clerk_err *err)
+store_deadlines_list(struct store *st, const char *until, struct store_deadline_rows *out,
+    struct clerk_err *err)
 {
 	sqlite3_stmt *s = store_stmt(st, sql_deadlines, err);
 
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return -1;
+	store_bind_text(s, 1, until);
 	return each_row(st, s, deadline_row, out, "deadlines list", err);
 }
 
@@ -455,6 +483,71 @@ store_item_rows_free(struct store_item_rows *r)
 		free(r->v[i].role);
 		free(r->v[i].text);
 	}
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+int
+store_mail_reread(struct store *st, int64_t mail_id, const struct store_mail *m,
+    struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_mail_reread, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, mail_id);
+	store_bind_text(s, 2, m->kind);
+	store_bind_text(s, 3, m->from_addr);
+	store_bind_text(s, 4, m->subject);
+	store_bind_text(s, 5, m->signature);
+	store_bind_text(s, 6, m->signer_fpr);
+	sqlite3_bind_int(s, 7, m->signer_is_sender ? 1 : 0);
+	if (store_run(st, s, "mail reread", err) != 0)
+		return -1;
+	if (sqlite3_changes(store_db(st)) != 1) {
+		err_set(err, 0, "mail %lld is not quarantined", (long long)mail_id);
+		return -1;
+	}
+	if ((s = store_stmt(st, sql_attachments_drop, err)) == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, mail_id);
+	return store_run(st, s, "attachments drop", err);
+}
+
+static void
+summary_row(sqlite3_stmt *s, void *arg)
+{
+	struct store_summary_rows *r = arg;
+	struct store_summary_row *x;
+
+	r->v = xgrow(r->v, &r->cap, r->n + 1, sizeof(*r->v));
+	x = &r->v[r->n++];
+	x->year = sqlite3_column_int(s, 0);
+	x->state = store_col_dup(s, 1);
+	x->count = sqlite3_column_int64(s, 2);
+}
+
+int
+store_case_summary(struct store *st, const char *workflow, const char *since,
+    struct store_summary_rows *out, struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_case_summary, err);
+
+	memset(out, 0, sizeof(*out));
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, workflow);
+	store_bind_text(s, 2, since);
+	return each_row(st, s, summary_row, out, "case summary", err);
+}
+
+void
+store_summary_rows_free(struct store_summary_rows *r)
+{
+	if (r == NULL)
+		return;
+	for (size_t i = 0; i < r->n; i++)
+		free(r->v[i].state);
 	free(r->v);
 	memset(r, 0, sizeof(*r));
 }

@@ -25,5 +25,8 @@ char *store_col_dup(sqlite3_stmt *s, int i);
 int store_one_text(struct store *st, sqlite3_stmt *s, char **out, const char *what,
     struct clerk_err *err);
 sqlite3 *store_db(struct store *st);
+/* An outbox row from a statement whose first columns are id, case_ref,
+ * message_id, recipient, envelope_from, kind, bytes, attempts, state. */
+void store_outbox_row_read(sqlite3_stmt *s, struct store_outbox *o);
 
 #endif

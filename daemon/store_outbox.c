@@ -9,8 +9,22 @@
 #include "store_int.h"
 #include "xmalloc.h"
 
+/* Held rows count too: their next signing attempt wakes the daemon. */
 static const char sql_next_due[] =
-    "SELECT min(next_attempt) FROM outbox WHERE state = 0";
+    "SELECT min(next_attempt) FROM outbox WHERE state IN (0, 3)";
+static const char sql_hold[] =
+    "INSERT INTO outbox(case_ref, message_id, recipient, envelope_from, kind, queued,"
+    " state, next_attempt, bytes, entity_at, encrypt_to, confidential)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, 3, ?6, ?7, ?8, ?9, ?10)";
+/* ?1 NULL: every held row, whatever its next attempt. */
+static const char sql_next_held[] =
+    "SELECT id, case_ref, message_id, recipient, envelope_from, kind, bytes, attempts,"
+    " state, entity_at, encrypt_to, confidential FROM outbox"
+    " WHERE state = 3 AND (?1 IS NULL OR next_attempt <= ?1) AND id > ?2"
+    " ORDER BY id LIMIT 1";
+static const char sql_release[] =
+    "UPDATE outbox SET state = 0, bytes = ?2, next_attempt = ?3, attempts = 0, error = NULL,"
+    " entity_at = 0 WHERE id = ?1 AND state = 3";
 static const char sql_status[] =
     "SELECT id, case_ref, recipient, kind, queued, next_attempt, sent, reply, error,"
     " attempts, state FROM outbox WHERE message_id = ?1"
@@ -122,6 +136,90 @@ store_outbox_count_state(struct store *st, enum outbox_state state, int *count,
 		*count = sqlite3_column_int(s, 0);
 	sqlite3_reset(s);
 	return rc == SQLITE_ROW ? 0 : store_db_fail(st, err, "outbox count state");
+}
+
+int
+store_outbox_hold(struct store *st, const struct store_outbox_held *h, const char *at,
+    struct clerk_err *err)
+{
+	const struct store_outbox *o = &h->row;
+	sqlite3_stmt *s = store_stmt(st, sql_hold, err);
+
+	if (s == NULL)
+		return -1;
+	if (h->entity_at == 0 || h->entity_at >= o->len) {
+		err_set(err, 0, "held notice %s: its entity offset is outside the mail",
+		    o->message_id);
+		return -1;
+	}
+	store_bind_text(s, 1, o->case_ref);
+	store_bind_text(s, 2, o->message_id);
+	store_bind_text(s, 3, o->recipient);
+	store_bind_text(s, 4, o->envelope_from);
+	store_bind_text(s, 5, o->kind);
+	store_bind_text(s, 6, at);
+	sqlite3_bind_blob64(s, 7, o->bytes, o->len, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 8, (sqlite3_int64)h->entity_at);
+	store_bind_text(s, 9, h->encrypt_to);
+	sqlite3_bind_int(s, 10, h->confidential);
+	return store_run(st, s, "outbox hold", err);
+}
+
+int
+store_outbox_next_held(struct store *st, const char *now, int64_t after,
+    struct store_outbox_held *h, int *found, struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_next_held, err);
+	struct store_outbox *o = &h->row;
+	int rc;
+
+	*found = 0;
+	memset(h, 0, sizeof(*h));
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, now);
+	sqlite3_bind_int64(s, 2, after);
+	rc = sqlite3_step(s);
+	if (rc == SQLITE_ROW) {
+		*found = 1;
+		store_outbox_row_read(s, o);
+		h->entity_at = (size_t)sqlite3_column_int64(s, 9);
+		h->encrypt_to = store_col_dup(s, 10);
+		h->confidential = sqlite3_column_int(s, 11);
+	}
+	sqlite3_reset(s);
+	return (rc == SQLITE_ROW || rc == SQLITE_DONE) ? 0 :
+	    store_db_fail(st, err, "outbox next held");
+}
+
+void
+store_outbox_held_clear(struct store_outbox_held *h)
+{
+	if (h == NULL)
+		return;
+	store_outbox_clear(&h->row);
+	free(h->encrypt_to);
+	memset(h, 0, sizeof(*h));
+}
+
+int
+store_outbox_release(struct store *st, int64_t id, const void *bytes, size_t len,
+    const char *at, struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_release, err);
+
+	if (s == NULL)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_blob64(s, 2, bytes, len, SQLITE_STATIC);
+	store_bind_text(s, 3, at);
+	if (store_run(st, s, "outbox release", err) != 0)
+		return -1;
+	if (sqlite3_changes(store_db(st)) != 1) {
+		err_set(err, 0, "outbox row %lld is not held", (long long)id);
+		return -1;
+	}
+	return 0;
 }
 
 const char *

@@ -141,6 +141,28 @@ static const char *const store_migrations[] = {
 	"CREATE INDEX outbox_queue ON outbox(next_attempt) WHERE state = 0;"
 	"CREATE INDEX outbox_recipient ON outbox(recipient, queued);"
 	"CREATE INDEX outbox_message ON outbox(message_id);",
+
+	/* 2: a held notice (it could not be signed) keeps what signing it
+	 * later needs: where its entity starts in `bytes` (after the outer
+	 * header), the key it is to be encrypted to, and whether it may
+	 * leave only encrypted. */
+	"ALTER TABLE outbox ADD COLUMN entity_at INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE outbox ADD COLUMN encrypt_to TEXT;"
+	"ALTER TABLE outbox ADD COLUMN confidential INTEGER NOT NULL DEFAULT 0;"
+	"CREATE INDEX outbox_held ON outbox(next_attempt) WHERE state = 3;"
+	/* The digest's summary of a yearly workflow: its cases of the year. */
+	"CREATE INDEX cases_workflow_opened ON cases(workflow, opened);"
+	/* Erasure on request (GDPR art. 17): the event log stays append-only
+	 * except that an erasure may blank an event's detail; when, what kind
+	 * and which case stay, so the history keeps its shape. */
+	"DROP TRIGGER events_no_update;"
+	"CREATE TRIGGER events_no_update BEFORE UPDATE ON events"
+	"  WHEN NOT (NEW.detail = '[erased]' AND NEW.id = OLD.id AND NEW.at IS OLD.at"
+	"  AND NEW.case_ref IS OLD.case_ref AND NEW.kind IS OLD.kind"
+	"  AND NEW.mail_id IS OLD.mail_id)"
+	"  BEGIN SELECT RAISE(ABORT, 'the event log is append-only (an erasure may only"
+	" blank a detail)'); END;"
+	"CREATE INDEX mails_from ON mails(from_addr);",
 };
 
 #endif

@@ -507,6 +507,36 @@ parse_declarations(struct parser *ps, struct lline *ll, size_t n, const char *ba
 				    wf->nstates + 1, sizeof(*wf->states));
 				wf->states[wf->nstates++] = st;
 			}
+		} else if (strcmp(w, "retain") == 0) {
+			char *d = wfp_word(&c);
+			const struct profile_value *pv = NULL;
+			struct clerk_err e;
+
+			if (d != NULL && strncmp(d, "profile.", 8) == 0 &&
+			    (pv = wfp_profile_ref(ps, d)) == NULL) {
+				/* reported */
+			} else if (pv != NULL && pv->type != PV_DURATION) {
+				ERR(ps, "retain: %s is of type %s, not a duration", d + 8,
+				    pv_type_name(pv->type));
+			} else if (pv == NULL && (d == NULL ||
+			    cal_duration_parse(d, &wf->retain, &e) != 0)) {
+				ERR(ps, "retain: a duration (5y) or profile.section.key is expected");
+			} else if (!wfp_at_end(&c) || wf->retains) {
+				ERR(ps, wf->retains ? "retain: given twice" :
+				    "retain: one duration is expected");
+			} else {
+				if (pv != NULL)
+					wf->retain = pv->dur;
+				wf->retains = 1;
+			}
+			free(d);
+		} else if (strcmp(w, "summary") == 0) {
+			if (!wfp_at_end(&c))
+				ERR(ps, "summary: nothing may follow it");
+			else if (wf->summary)
+				ERR(ps, "summary: given twice");
+			else
+				wf->summary = 1;
 		} else if (strcmp(w, "var") == 0) {
 			char *v;
 
@@ -601,8 +631,9 @@ wf_set_parse(struct wf_set *set, const char *path, const char *text, size_t len,
 		} else if (strcmp(w, "open") == 0)
 			wfp_open_decl(&ps, &c);
 		else if (strcmp(w, "workflow") != 0 && strcmp(w, "state") != 0 &&
-		    strcmp(w, "var") != 0)
-			ERR(&ps, "unknown keyword %s (workflow, var, state, open, on)", w);
+		    strcmp(w, "var") != 0 && strcmp(w, "summary") != 0 && strcmp(w, "retain") != 0)
+			ERR(&ps, "unknown keyword %s (workflow, var, state, summary, retain, open, "
+			    "on)", w);
 		free(w);
 	}
 	for (size_t i = 0; i < n; i++)

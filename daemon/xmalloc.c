@@ -92,3 +92,14 @@ xasprintf(const char *fmt, ...)
 	va_end(ap);
 	return p;
 }
+
+char *
+xstrdup_lower(const char *s)
+{
+	char *d = xstrdup(s);
+
+	for (char *p = d; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return d;
+}

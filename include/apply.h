@@ -33,4 +33,13 @@ int apply_mail(const struct apply_ctx *ax, const char *source, const struct inta
     const char *raw, size_t len, const struct clock_now *now, struct apply_result *res,
     struct clerk_err *err);
 
+/* A quarantined mail read again with today's data, keys and workflows
+ * (the operator mended what kept it out) and applied as a new mail would
+ * be, in one transaction: applied to its case, or quarantined again with
+ * the new reason. Event "mail-reprocessed". The copy in the mailbox's
+ * quarantine folder is left where it is. Fails (permanent) when the mail
+ * is not in the quarantine. */
+int apply_reprocess(const struct apply_ctx *ax, int64_t mail_id, const struct clock_now *now,
+    struct apply_result *res, struct clerk_err *err);
+
 #endif

@@ -78,8 +78,12 @@ int compose_signed_entity(const char *boundary_seed, const char *part,
 int compose_signed(const struct notice_header *h, const char *part,
     size_t partlen, const char *sig, size_t siglen, const char *micalg,
     struct buf *out, struct clerk_err *err);
-/* The complete multipart/encrypted mail: the "Version: 1" control part and
- * the armored ciphertext (LF or CRLF) as application/octet-stream. */
+/* The multipart/encrypted entity (no mail header): the "Version: 1"
+ * control part and the armored ciphertext (LF or CRLF) as
+ * application/octet-stream. */
+int compose_encrypted_entity(const char *boundary_seed, const char *cipher,
+    size_t cipherlen, struct buf *out, struct clerk_err *err);
+/* The complete multipart/encrypted mail: outer header and the entity above. */
 int compose_encrypted(const struct notice_header *h, const char *cipher,
     size_t cipherlen, struct buf *out, struct clerk_err *err);
 /* An unsigned mail: the outer header and a step-A entity. Notices are

@@ -70,6 +70,28 @@ struct notice_req {
 int notice_queue(const struct notice_ctx *nx, const struct notice_req *req,
     const struct clock_now *now, char **message_id, struct clerk_err *err);
 
+/* Held notices (signing failed when they were written): each one due at
+ * `now` (all: every held one, whatever its next attempt) is signed with
+ * the association key now, encrypted to the key recorded when it was
+ * held, and queued with the same Message-ID, Date and body; event
+ * "notice-released" and a digest item for the secretary. When signing
+ * still fails the row waits for its next attempt (the outbox backoff) and
+ * the failure is logged, not reported again. A confidential notice that
+ * can no longer be encrypted fails for good ("notice-failed", digest).
+ * One store transaction per row (nx->st must not be in one). */
+enum notice_release_outcome {
+	NOTICE_RELEASED,
+	NOTICE_STILL_HELD,
+	NOTICE_RELEASE_FAILED,
+};
+
+struct notice_release_stats {
+	int	released, still_held, failed;
+};
+
+int notice_release_held(const struct notice_ctx *nx, const struct clock_now *now, int all,
+    struct notice_release_stats *stats, struct clerk_err *err);
+
 /* 1 when a notice to `fpr` can go encrypted (its public key is in the
  * association's home), 0 when not (also for a malformed fingerprint), -1
  * when GnuPG cannot say. */

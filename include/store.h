@@ -18,7 +18,7 @@
 struct store;
 struct store_member;
 
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
 
 int store_open(const char *path, struct store **out, struct clerk_err *err);
 void store_close(struct store *st);

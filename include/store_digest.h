@@ -43,11 +43,31 @@ enum store_cases_which {
 	STORE_CASES_ALL,		/* every case, oldest first */
 	STORE_CASES_OPENED_AFTER,	/* opened after `since` (any state) */
 	STORE_CASES_OWING,		/* open cases whose `owed` is above 0 */
+	STORE_CASES_BY_REF,		/* the case whose ref is `since` */
+	STORE_CASES_OF_EMAIL,		/* the cases of the address `since` */
 };
 
 int store_cases_list(struct store *st, enum store_cases_which which, const char *since,
     struct store_case_rows *out, struct clerk_err *err);
 void store_case_rows_free(struct store_case_rows *r);
+
+/* A workflow's cases counted by the year they were opened and their
+ * state: every open case, and the closed ones opened since `since` (an
+ * ISO date). Ordered by year, then state. */
+struct store_summary_row {
+	int		 year;
+	char		*state;		/* owned */
+	long long	 count;
+};
+
+struct store_summary_rows {
+	struct store_summary_row	*v;	/* owned */
+	size_t				 n, cap;
+};
+
+int store_case_summary(struct store *st, const char *workflow, const char *since,
+    struct store_summary_rows *out, struct clerk_err *err);
+void store_summary_rows_free(struct store_summary_rows *r);
 
 /* ---- deadlines: the deadline timers (not reminders or escalations) of
  * open cases, earliest first ---- */
@@ -69,7 +89,8 @@ struct store_deadline_rows {
 	size_t				 n, cap;
 };
 
-int store_deadlines_list(struct store *st, struct store_deadline_rows *out,
+/* `until` (local ISO time, or NULL: all): only timers due by then. */
+int store_deadlines_list(struct store *st, const char *until, struct store_deadline_rows *out,
     struct clerk_err *err);
 void store_deadline_rows_free(struct store_deadline_rows *r);
 
@@ -103,6 +124,12 @@ int store_mail_row_get(struct store *st, int64_t id, struct store_mail_row *out,
  * expired or revoked key, or unreadable (the "mail" events apply writes),
  * except command mails (those are refused and reported on their own). */
 int store_signature_problems(struct store *st, const char *since, struct store_mail_rows *out,
+    struct clerk_err *err);
+/* A quarantined mail, read again: kind, sender, subject and signature of
+ * `m` replace the old reading, the state is applied until the caller sets
+ * the outcome, and its attachments are dropped (the caller stores the
+ * new reading's). Fails when the mail is not quarantined. */
+int store_mail_reread(struct store *st, int64_t mail_id, const struct store_mail *m,
     struct clerk_err *err);
 void store_mail_row_clear(struct store_mail_row *r);
 void store_mail_rows_free(struct store_mail_rows *r);

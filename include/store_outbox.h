@@ -9,8 +9,8 @@
 #include "error.h"
 #include "store.h"
 
-/* The earliest next attempt of a queued row (local ISO time), or NULL when
- * nothing is queued: how long the daemon may sleep. Caller frees. */
+/* The earliest next attempt of a queued or held row (local ISO time), or
+ * NULL when there is none: how long the daemon may sleep. Caller frees. */
 int store_outbox_next_due(struct store *st, char **when, struct clerk_err *err);
 
 /* One row as it stands, without its bytes. */
@@ -42,6 +42,31 @@ int store_outbox_bytes(struct store *st, const char *message_id, const char *rec
 /* Rows by state: *count of all rows in `state`. */
 int store_outbox_count_state(struct store *st, enum outbox_state state, int *count,
     struct clerk_err *err);
+
+/* ---- held notices: composed, not yet signed (notice.h) ---- */
+
+struct store_outbox_held {
+	struct store_outbox	 row;		/* bytes: the outer header, then the
+						 * entity to sign, unsigned */
+	size_t			 entity_at;	/* where the entity starts in bytes */
+	char			*encrypt_to;	/* owned: fingerprint, or NULL */
+	int			 confidential;	/* leaves only encrypted */
+};
+
+/* Stores a held row (state OUTBOX_HELD, next attempt `at`); row.id,
+ * attempts and state are not read. */
+int store_outbox_hold(struct store *st, const struct store_outbox_held *h, const char *at,
+    struct clerk_err *err);
+/* The first held row after id `after` whose next attempt is due at `now`
+ * (now NULL: any held row); *found = 0 when there is none. */
+int store_outbox_next_held(struct store *st, const char *now, int64_t after,
+    struct store_outbox_held *h, int *found, struct clerk_err *err);
+void store_outbox_held_clear(struct store_outbox_held *h);
+/* A held row, signed now: queued with its final bytes, due at `at`.
+ * Fails when the row is not (or no longer) held. A failed attempt is
+ * store_outbox_retry(), which serves held rows as it does queued ones. */
+int store_outbox_release(struct store *st, int64_t id, const void *bytes, size_t len,
+    const char *at, struct clerk_err *err);
 
 const char *outbox_state_name(enum outbox_state state);	/* "queued", "sent", ... */
 

@@ -130,6 +130,10 @@ struct workflow {
 	size_t		 ntrans;
 	struct wf_opener *openers;	/* owned */
 	size_t		 nopeners;
+	int		 summary;	/* `summary`: the digest counts its cases of
+					 * the year by state (the PFO forms, the dues) */
+	int		 retains;	/* `retain D`: an erasure keeps its closed */
+	struct cal_duration retain;	/* cases for D after closing (bookkeeping) */
 };
 
 /* The words a workflow may use: data (workflows/vocabulary), so that a new

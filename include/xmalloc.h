@@ -12,6 +12,8 @@ void *xrealloc(void *ptr, size_t size);
 void *xgrow(void *ptr, size_t *cap, size_t want, size_t size);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* A copy with ASCII A-Z lowered (addresses, charset names); others kept. */
+char *xstrdup_lower(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

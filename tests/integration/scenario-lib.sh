@@ -11,6 +11,7 @@
 #                              SC_FPR (the association key)
 # Mails (every line CRLF; DATE is the time of the scenario, YYYY-MM-DDTHH:MM
 # in the association's time zone, and becomes the Date header):
+#   sc_form_alice FILE         Alice Ås's FGT application form (nb, student)
 #   sc_mail OUT FROM SUBJECT DATE BODY [FILE...]
 #                              text/plain UTF-8 BODY (a file), with FILEs
 #                              attached (type from .pdf .jpg .png)
@@ -119,6 +120,26 @@ _sc_crlf() { sed 's/\r*$/\r/' "$@"; }
 # _sc_qp FILE: FILE as quoted-printable with CRLF lines
 _sc_qp() {
 	perl -MMIME::QuotedPrint -0777 -ne 's/\r\n/\n/g; my $q = encode_qp($_, "\r\n"); print $q;' "$1"
+}
+
+# sc_form_alice FILE: Alice Ås's FGT application, a student, in Norwegian
+sc_form_alice() {
+	cat >"$1" <<'FORM'
+Hei,
+
+her er søknaden min.
+
+Skjema: søknad
+Navn: Alice Ås
+E-post: alice@example.test
+Kategori: student
+Utdanning: Norsk Gestaltinstitutt, 2024-2028
+Eksamensdato: 15.06.2028
+Jeg godtar de etiske retningslinjene: ja
+
+-- 
+Alice
+FORM
 }
 
 sc_mail() {
@@ -331,7 +352,8 @@ sc_check_notice() {
 		FROM outbox WHERE id = $1")
 	IFS='|' read -r id tmpl to ref msgid state <<<"$row"
 	[ "$state" = 1 ] || fail "notice $tmpl to $to (outbox $id) was not sent: state $state"
-	lang=$(sc_sql "SELECT detail FROM events WHERE kind = 'notice-queued'
+	# A notice held unsigned first says its language when it is held.
+	lang=$(sc_sql "SELECT detail FROM events WHERE kind IN ('notice-queued', 'notice-held')
 		AND detail LIKE '%message-id=$msgid %'" | sed -n 's/.* lang=\([a-z]*\) .*/\1/p')
 	[ -n "$lang" ] || fail "notice $tmpl to $to: no notice-queued event names its language"
 	uid=

@@ -48,5 +48,5 @@ if grep -qF "$secret" <<<"$out"; then fail "the password was logged"; fi
 tb_imap_count clerk@fgt.test Processed >/dev/null || fail "Processed was not created"
 tb_imap_count clerk@fgt.test Quarantine >/dev/null || fail "Quarantine was not created"
 out=$(clerkctl -c "$conf" check 2>&1) || fail "clerkctl check failed: $out"
-grep -q 'database schema 1' <<<"$out" || fail "clerkctl check: $out"
+grep -q 'database schema 2' <<<"$out" || fail "clerkctl check: $out"
 echo "clerkd --once on an empty mailbox: ok"

@@ -413,6 +413,9 @@ WANT
 - command mail from the secretary (secretary@fgt.test) "stale": it is dated 2027-01-28T09:00:00, more than 72 hours ago
 - command mail from the secretary (secretary@fgt.test) "Alice": a mail with this Message-ID (<ok.t40@fgt.test>) was carried out before; a command mail counts once
 
+Where the cases of the year stand:
+- dues 2027: 2 invoiced
+
 To act, answer this mail with one command a line, signed with your OpenPGP key; each line above ends with the command that acts on it.
 
 clerk, for FGT Test Association

@@ -53,22 +53,7 @@ fgt_student_year() {
 	local d=$work/fgt-year app dues dues2 dipl out
 	sc_begin "$d" fgt
 	echo "fgt_student_year: 2 August 2027, an application without a signature"
-	cat >"$d/form.txt" <<'FORM'
-Hei,
-
-her er søknaden min.
-
-Skjema: søknad
-Navn: Alice Ås
-E-post: alice@example.test
-Kategori: student
-Utdanning: Norsk Gestaltinstitutt, 2024-2028
-Eksamensdato: 15.06.2028
-Jeg godtar de etiske retningslinjene: ja
-
--- 
-Alice
-FORM
+	sc_form_alice "$d/form.txt"
 	sc_mail "$d/a1.eml" "Alice Ås <alice@example.test>" "Søknad om medlemskap" \
 		2027-08-02T08:40 "$d/form.txt"
 	sc_deliver alice@example.test "$d/a1.eml"

@@ -216,6 +216,9 @@ prepare(void)
 	ck_assert_int_eq(store_case_var_set(fx.st, carol, "owed", "125000", &err), 0);
 	add_case("FGT-2026-0043", "application", "lapsed", "eve@example.test", "Eve Example",
 	    "2026-12-01T10:00:00", "2027-01-31T08:00:00");
+	/* Paid in January: only the dues summary tells of it. */
+	add_case("FGT-2027-0003", "dues", "paid", "grace@example.test", "Grace Example",
+	    "2027-01-05T10:00:00", "2027-01-20T10:00:00");
 	OK(store_digest_add(fx.st, "2027-01-31T08:00:00", "FGT-2026-0043", "deadline_passed",
 	    "secretary", "application not completed", &e_));
 	/* Decided (closed) before any digest told of it: no longer waiting. */
@@ -339,6 +342,9 @@ START_TEST(the_whole_digest_line_by_line)
 		"Command mails refused:",
 		"- command mail from the treasurer (treasurer@fgt.test) \"paid\": the mail is not "
 		    "signed with OpenPGP",
+		"Where the cases of the year stand:",
+		"- dues 2026: 1 overdue",
+		"- dues 2027: 1 paid",
 		"For your information:",
 		"- a notice bounced",
 		"To act, answer this mail with one command a line, signed with your OpenPGP key; "
@@ -378,6 +384,9 @@ START_TEST(one_digest_per_officer)
 		"Ubetalt kontingent:",
 		"- FGT-2026-0040 dues, Carol Example owes NOK 1 250,00 (overdue); command: paid "
 		    "FGT-2026-0040 <amount> [date]",
+		"Status for årets saker:",
+		"- dues 2026: 1 overdue",
+		"- dues 2027: 1 paid",
 		NULL,
 	};
 	struct digest_for df = { "treasurer", "nb", 1 };
@@ -406,6 +415,7 @@ START_TEST(one_digest_per_officer)
 	ck_assert_int_eq(count, 11);
 	ck_assert_ptr_null(strstr(body, "Unpaid dues:"));
 	ck_assert_ptr_null(strstr(body, "Deadlines passed"));
+	ck_assert_ptr_null(strstr(body, "dues 2026:"));	/* the treasurer's */
 	ck_assert_ptr_nonnull(strstr(body, "- FGT-2026-0041 diploma"));
 	free(body);
 	digest_marks_free(&marks);
@@ -416,6 +426,39 @@ START_TEST(one_digest_per_officer)
 	body = render(&df, &count, NULL, NULL);
 	ck_assert_int_eq(count, 13);
 	ck_assert_ptr_nonnull(strstr(body, "Unpaid dues:\n- FGT-2026-0040 dues"));
+	free(body);
+}
+END_TEST
+
+/* Thousands owing: a section shows its first lines and says how many
+ * more there are and where to see them all; each still counts. */
+START_TEST(a_long_section_is_cut)
+{
+	struct digest_for df = { "secretary", "en", 0 };
+	struct clerk_err err = { 0, "" };
+	char *body, ref[32], email[64], *more;
+	int count = 0, lines = 0;
+
+	prepare();
+	ck_assert_int_eq(store_begin(fx.st, &err), 0);
+	for (int i = 0; i < 60; i++) {
+		int64_t id;
+
+		snprintf(ref, sizeof(ref), "FGT-2027-%04d", 100 + i);
+		snprintf(email, sizeof(email), "m%d@example.test", i);
+		id = add_case(ref, "dues", "invoiced", email, "M", "2027-01-02T10:00:00", NULL);
+		ck_assert_int_eq(store_case_var_set(fx.st, id, "owed", "50000", &err), 0);
+	}
+	ck_assert_int_eq(store_commit(fx.st, &err), 0);
+	body = render(&df, &count, NULL, NULL);
+	ck_assert_int_eq(count, 13 + 60);
+	for (const char *p = strstr(body, "Unpaid dues:\n"); p != NULL && (p = strchr(p, '\n'))
+	    != NULL && strncmp(p + 1, "- ", 2) == 0; p++)
+		lines++;
+	ck_assert_int_eq(lines, 51);	/* 50 cases and the line that says so */
+	more = strstr(body, "- ... and 11 more (clerkctl cases --all lists them all)\n");
+	ck_assert_msg(more != NULL, "%s", body);
+	ck_assert_ptr_nonnull(strstr(body, "- dues 2027: 60 invoiced, 1 paid\n"));
 	free(body);
 }
 END_TEST
@@ -473,6 +516,7 @@ main(void)
 	tcase_add_test(tc, the_whole_digest_line_by_line);
 	tcase_add_test(tc, one_digest_per_officer);
 	tcase_add_test(tc, a_day_with_nothing);
+	tcase_add_test(tc, a_long_section_is_cut);
 	tcase_add_test(tc, the_period_starts_at_the_last_digest);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -808,6 +808,171 @@ START_TEST(unsignable_is_held_never_sent)
 }
 END_TEST
 
+/* The header line `name: ...` of a mail, as a new string ("" if absent). */
+static char *
+header_line(const struct buf *b, const char *name)
+{
+	const char *p = b->data;
+	size_t n = strlen(name);
+
+	for (; p != NULL && *p != '\0' && !(p[0] == '\r' && p[1] == '\n');
+	    p = strstr(p, "\r\n") ? strstr(p, "\r\n") + 2 : NULL)
+		if (strncmp(p, name, n) == 0 && p[n] == ':')
+			return xstrndup(p, strcspn(p, "\r"));
+	return xstrdup("");
+}
+
+/* A notice held with `cfg_held`, then released once the key signs again:
+ * same Message-ID, Date and body, now signed (and encrypted when asked). */
+static void
+hold_then_release(int encrypt)
+{
+	struct env e;
+	struct notice_req r;
+	struct notice_release_stats rs;
+	struct store_outbox_status s;
+	struct clock_now later;
+	struct buf held = BUF_INIT, sent = BUF_INIT, plain = BUF_INIT;
+	struct mail *m, *signed_part;
+	char *id = NULL, *ev, *dg, *d1, *d2;
+	int found = 0;
+
+	env_open(&e, fx.cfg_held);
+	r = answer_req(&e);
+	if (encrypt)
+		r.encrypt_to = fx.alice;
+	ck_assert_msg(queue(&e, &r, &fx.now, &id) == 0, "%s", e.err.msg);
+	row_bytes(&e, id, &held);
+	ck_assert_ptr_nonnull(strstr(held.data, "Dear Alice"));	/* never left */
+
+	/* the key still cannot sign: the row waits for its next attempt */
+	clock_from_epoch(fx.now.epoch + 60, &later);
+	ck_assert_msg(notice_release_held(&e.nx, &later, 0, &rs, &e.err) == 0, "%s", e.err.msg);
+	ck_assert_int_eq(rs.still_held, 1);
+	ck_assert_int_eq(rs.released, 0);
+	ck_assert_int_eq(store_outbox_status(e.st, id, NULL, &s, &found, &e.err), 0);
+	ck_assert_int_eq(s.state, OUTBOX_HELD);
+	ck_assert_int_eq(s.attempts, 1);
+	ck_assert_msg(strcmp(s.next_attempt, later.iso) > 0, "%s", s.next_attempt);
+	ck_assert_msg(strstr(s.error, "signing failed") != NULL, "%s", s.error);
+	store_outbox_status_clear(&s);
+	/* ... and is not tried again before then */
+	ck_assert_int_eq(notice_release_held(&e.nx, &later, 0, &rs, &e.err), 0);
+	ck_assert_int_eq(rs.still_held + rs.released + rs.failed, 0);
+
+	/* the association key is back (here: the configuration mended) */
+	e.nx.cfg = fx.cfg;
+	ck_assert_msg(notice_release_held(&e.nx, &later, 1, &rs, &e.err) == 0, "%s", e.err.msg);
+	ck_assert_int_eq(rs.released, 1);
+	ck_assert_int_eq(rs.still_held, 0);
+	ck_assert_int_eq(count_state(&e, OUTBOX_HELD), 0);
+	ck_assert_int_eq(store_outbox_status(e.st, id, NULL, &s, &found, &e.err), 0);
+	ck_assert_int_eq(s.state, OUTBOX_QUEUED);
+	ck_assert_int_eq(s.attempts, 0);
+	ck_assert_str_eq(s.next_attempt, later.iso);
+	ck_assert_ptr_null(s.error);
+	store_outbox_status_clear(&s);
+
+	row_bytes(&e, id, &sent);
+	assert_wire_safe(&sent);
+	d1 = header_line(&held, "Date");
+	d2 = header_line(&sent, "Date");
+	ck_assert_str_ne(d1, "");
+	ck_assert_str_eq(d1, d2);
+	free(d1);
+	free(d2);
+	m = parse(&sent);
+	ck_assert_str_eq(m->message_id, id);
+	if (encrypt) {
+		struct openpgp *alice = NULL;
+		struct pgp_signature_info info;
+		struct pgp_decrypt_info dec;
+
+		memset(&info, 0, sizeof(info));
+		memset(&dec, 0, sizeof(dec));
+		ck_assert_int_eq(m->pgp.kind, MAIL_PGP_MIME_ENCRYPTED);
+		ck_assert_ptr_null(strstr(sent.data, "Dear Alice"));
+		ck_assert_msg(openpgp_open(fx.h_alice, &alice, &e.err) == 0, "%s", e.err.msg);
+		ck_assert_msg(openpgp_decrypt_verify(alice, m->pgp.encrypted.data,
+		    m->pgp.encrypted.len, &plain, &info, &dec, &e.err) == 0, "%s", e.err.msg);
+		signed_part = parse(&plain);
+		assert_signed_by_assoc(signed_part, fx.h_alice);
+		pgp_signature_info_free(&info);
+		pgp_decrypt_info_free(&dec);
+		openpgp_close(alice);
+	} else {
+		assert_signed_by_assoc(m, fx.h_assoc);
+		signed_part = parse(&sent);
+	}
+	ck_assert_ptr_nonnull(strstr(signed_part->text, "Dear Alice Example,"));
+	mail_free(signed_part);
+	mail_free(m);
+
+	ev = events_of(&e, REF);
+	ck_assert_msg(strstr(ev, encrypt ? "notice-released template=application_received "
+	    "to=alice@example.test" : "notice-released template=application_received") != NULL,
+	    "%s", ev);
+	ck_assert_msg(strstr(ev, encrypt ? "encrypted=yes" : "encrypted=no") != NULL, "%s", ev);
+	dg = digest_of(&e);
+	ck_assert_msg(strstr(dg, "held, not sent: signing failed") != NULL, "%s", dg);
+	ck_assert_msg(strstr(dg, "held notice application_received to alice@example.test is "
+	    "signed now") != NULL, "%s", dg);
+	free(ev);
+	free(dg);
+	free(id);
+	buf_free(&held);
+	buf_free(&sent);
+	buf_free(&plain);
+	env_close(&e);
+}
+
+START_TEST(held_notice_released_signed)
+{
+	hold_then_release(0);
+}
+END_TEST
+
+START_TEST(held_notice_released_encrypted)
+{
+	hold_then_release(1);
+}
+END_TEST
+
+/* A confidential notice held while its key could still be found, whose
+ * key cannot encrypt when it is signed: it fails, never goes signed only. */
+START_TEST(held_confidential_without_usable_key_fails)
+{
+	struct env e;
+	struct notice_req r;
+	struct notice_release_stats rs;
+	struct store_outbox_status s;
+	char *id = NULL, *dg;
+	int found = 0;
+
+	env_open(&e, fx.cfg_held);
+	r = answer_req(&e);
+	r.confidential = 1;
+	r.encrypt_to = fx.bob;	/* present, but sign-only */
+	ck_assert_msg(queue(&e, &r, &fx.now, &id) == 0, "%s", e.err.msg);
+	ck_assert_int_eq(count_state(&e, OUTBOX_HELD), 1);
+	e.nx.cfg = fx.cfg;
+	ck_assert_msg(notice_release_held(&e.nx, &fx.now, 0, &rs, &e.err) == 0, "%s", e.err.msg);
+	ck_assert_int_eq(rs.failed, 1);
+	ck_assert_int_eq(rs.released, 0);
+	ck_assert_int_eq(store_outbox_status(e.st, id, NULL, &s, &found, &e.err), 0);
+	ck_assert_int_eq(s.state, OUTBOX_FAILED);
+	ck_assert_msg(strstr(s.error, "confidential notice") != NULL, "%s", s.error);
+	store_outbox_status_clear(&s);
+	ck_assert_int_eq(count_state(&e, OUTBOX_QUEUED), 0);
+	dg = digest_of(&e);
+	ck_assert_msg(strstr(dg, "held notice application_received to alice@example.test not "
+	    "sent: confidential notice") != NULL, "%s", dg);
+	free(dg);
+	free(id);
+	env_close(&e);
+}
+END_TEST
+
 START_TEST(loop_limit_per_address_and_day)
 {
 	struct env e;
@@ -904,6 +1069,9 @@ main(void)
 	tcase_add_test(tc, unusable_key_goes_signed_unless_confidential);
 	tcase_add_test(tc, public_key_attached);
 	tcase_add_test(tc, unsignable_is_held_never_sent);
+	tcase_add_test(tc, held_notice_released_signed);
+	tcase_add_test(tc, held_notice_released_encrypted);
+	tcase_add_test(tc, held_confidential_without_usable_key_fails);
 	tcase_add_test(tc, loop_limit_per_address_and_day);
 	tcase_add_test(tc, bad_template_input_is_an_error);
 	suite_add_tcase(s, tc);

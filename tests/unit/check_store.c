@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "../../daemon/store_schema.h"
 #include "store.h"
 #include "xmalloc.h"
 
@@ -70,6 +71,49 @@ START_TEST(newer_schema_is_refused)
 	ck_assert_int_eq(store_open(dbpath, &st, &err), -1);
 	ck_assert_msg(strstr(err.msg, "schema 99 is newer") != NULL, "%s", err.msg);
 	st = NULL;
+}
+END_TEST
+
+/* A database of schema 1 with an outbox row: opening it migrates to the
+ * latest schema and keeps the row (a held-row column added by 2 reads
+ * its default). */
+START_TEST(schema_1_database_migrates)
+{
+	sqlite3 *db;
+	sqlite3_stmt *s;
+	int v = 0;
+
+	store_close(st);
+	st = NULL;
+	for (int i = 0; i < 3; i++) {
+		char *f = xasprintf("%s%s", dbpath, i == 0 ? "" : i == 1 ? "-wal" : "-shm");
+
+		unlink(f);
+		free(f);
+	}
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, store_migrations[0], NULL, NULL, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_exec(db, "PRAGMA user_version = 1;"
+	    "INSERT INTO outbox(message_id, recipient, envelope_from, kind, queued, state,"
+	    " next_attempt, bytes) VALUES ('m1@x', 'a@x', 'b@x', 'k', 'T', 0, 'T', 'X')",
+	    NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+	ck_assert_msg(store_open(dbpath, &st, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(store_schema_version(st, &v, &err), 0);
+	ck_assert_int_eq(v, STORE_SCHEMA_VERSION);
+	store_close(st);
+	st = NULL;
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT message_id, entity_at, confidential,"
+	    " encrypt_to IS NULL FROM outbox", -1, &s, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(s), SQLITE_ROW);
+	ck_assert_str_eq((const char *)sqlite3_column_text(s, 0), "m1@x");
+	ck_assert_int_eq(sqlite3_column_int(s, 1), 0);
+	ck_assert_int_eq(sqlite3_column_int(s, 2), 0);
+	ck_assert_int_eq(sqlite3_column_int(s, 3), 1);
+	sqlite3_finalize(s);
+	sqlite3_close(db);
+	ck_assert_msg(store_open(dbpath, &st, &err) == 0, "%s", err.msg);
 }
 END_TEST
 
@@ -461,6 +505,7 @@ main(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, migrations_set_version_and_reopen);
 	tcase_add_test(tc, newer_schema_is_refused);
+	tcase_add_test(tc, schema_1_database_migrates);
 	tcase_add_test(tc, mail_is_known_by_position_and_by_identity);
 	tcase_add_test(tc, pending_moves_until_moved);
 	tcase_add_test(tc, event_log_is_append_only);

@@ -419,7 +419,16 @@ START_TEST(structure_errors)
 	    "t.wf:1: the `workflow t` line is missing\n"
 	    "t.wf:1: no state is marked initial\n"
 	    "t.wf:3: an indented action line belongs under an `on` line\n"
-	    "t.wf:4: unknown keyword bogus (workflow, var, state, open, on)\n");
+	    "t.wf:4: unknown keyword bogus (workflow, var, state, summary, retain, open, on)\n");
+	expect("workflow t\nopen on form application\nstate s initial\nsummary yearly\n"
+	    "summary\nsummary\n",
+	    "t.wf:4: summary: nothing may follow it\n"
+	    "t.wf:6: summary: given twice\n");
+	expect("workflow t\nopen on form application\nstate s initial\nretain soon\n"
+	    "retain 5y 2y\nretain 5y\nretain 3y\n",
+	    "t.wf:4: retain: a duration (5y) or profile.section.key is expected\n"
+	    "t.wf:5: retain: one duration is expected\n"
+	    "t.wf:7: retain: given twice\n");
 	/* every problem of a file is listed, not only the first */
 	expect("workflow t\nopen on form nope\nopen every year on 13-01\nstate s initial\n"
 	    "on s command fly\n	send x y\n	set = 3\n",

@@ -80,4 +80,5 @@ signature_required = no
 secure_channel = yes		# clerk's rule for every association
 
 [records]
+accounts = 5y			# DK bogføringsloven §10: 5 years
 deletion_within = 1y

@@ -134,4 +134,5 @@ extraordinary_notice_before = 4w
 extraordinary_papers_before = 1w
 
 [records]
+accounts = 5y			# NO bokføringsloven §13: accounting records 5 years
 client_records = 10y		# §4g: the member's duty

@@ -103,4 +103,5 @@ sanctions = warning serious_reprimand censure training_supervision
 secure_channel = yes
 
 [records]
+accounts = 7y			# NL AWR art. 52: 7 years
 deletion_within = 1y		# Coniugium 2.b: within a year
