@@ -32,7 +32,6 @@ struct build {
 	struct tvars			*tv;
 	int				*count;
 	struct digest_marks		*marks;
-	struct store_case_rows		 cases;		/* the cases looked up so far */
 	int				 shown[NSECTIONS];
 	long				 more[NSECTIONS];
 	char				**refs;		/* decision lines so far */
@@ -109,20 +108,29 @@ section_index(const char *section)
 	return i;
 }
 
-static void
-add_line(struct build *b, const char *section, const char *role, const char *text)
+/* Whether the recipient reads a line of `section` meant for `role`, and
+ * there is room for it: 1, build it and put_line() it. A line beyond the
+ * section's room is only counted (0), and so costs nothing to build. */
+static int
+take_line(struct build *b, const char *section, const char *role)
 {
 	size_t i = section_index(section);
 
 	if (!receives(b, role))
-		return;
+		return 0;
 	(*b->count)++;
 	if (i < NSECTIONS && b->shown[i] >= DIGEST_SECTION_MAX) {
 		b->more[i]++;
-		return;
+		return 0;
 	}
 	if (i < NSECTIONS)
 		b->shown[i]++;
+	return 1;
+}
+
+static void
+put_line(struct build *b, const char *section, const char *text)
+{
 	tvars_list_add(b->tv, section, text);
 }
 
@@ -153,33 +161,16 @@ add_overflow_lines(struct build *b)
 	}
 }
 
-/* The case `ref` (NULL: none) into *out, NULL when the store has none. */
+/* The case `ref` (NULL: none) into *rows: rows->n is 0 when the store
+ * has none. Looked up per line: the digest never holds every case. */
 static int
-find_case(struct build *b, const char *ref, const struct store_case_row **out,
+find_case(struct build *b, const char *ref, struct store_case_rows *rows,
     struct clerk_err *err)
 {
-	struct store_case_rows one;
-
-	*out = NULL;
+	memset(rows, 0, sizeof(*rows));
 	if (ref == NULL)
 		return 0;
-	for (size_t i = 0; i < b->cases.n; i++) {
-		if (strcmp(b->cases.v[i].ref, ref) == 0) {
-			*out = &b->cases.v[i];
-			return 0;
-		}
-	}
-	if (store_cases_list(b->cf->st, STORE_CASES_BY_REF, ref, &one, err) != 0)
-		return -1;
-	if (one.n == 1) {
-		b->cases.v = xgrow(b->cases.v, &b->cases.cap, b->cases.n + 1,
-		    sizeof(*b->cases.v));
-		b->cases.v[b->cases.n] = one.v[0];
-		*out = &b->cases.v[b->cases.n++];
-		one.n = 0;
-	}
-	store_case_rows_free(&one);
-	return 0;
+	return store_cases_list(b->cf->st, STORE_CASES_BY_REF, ref, rows, err);
 }
 
 static const char *
@@ -303,12 +294,15 @@ static int
 item_line(struct build *b, const struct store_item_row *it, const char *section,
     struct clerk_err *err)
 {
+	struct store_case_rows found;
 	const struct store_case_row *c;
 	struct buf line = BUF_INIT;
 
-	if (find_case(b, it->case_ref, &c, err) != 0)
+	if (!take_line(b, section, it->role))
+		return 0;
+	if (find_case(b, it->case_ref, &found, err) != 0)
 		return -1;
-
+	c = found.n == 1 ? &found.v[0] : NULL;
 	if (it->case_ref != NULL) {
 		case_label(&line, c, it->case_ref);
 		if (c != NULL && c->closed != NULL)
@@ -321,8 +315,9 @@ item_line(struct build *b, const struct store_item_row *it, const char *section,
 	} else {
 		buf_append_str(&line, it->text[0] ? it->text : it->kind);
 	}
-	add_line(b, section, it->role, buf_str(&line));
+	put_line(b, section, buf_str(&line));
 	buf_free(&line);
+	store_case_rows_free(&found);
 	return 0;
 }
 
@@ -366,78 +361,79 @@ out:
 }
 
 static int
+new_case(void *arg, const struct store_case_row *c, struct clerk_err *err)
+{
+	struct build *b = arg;
+	struct buf line = BUF_INIT;
+
+	(void)err;
+	if (!take_line(b, "new_case", role_for(b, c->workflow, c->state)))
+		return 0;
+	case_label(&line, c, c->ref);
+	if (c->email[0] != '\0' && c->name != NULL && c->name[0] != '\0')
+		buf_printf(&line, " <%s>", c->email);
+	buf_printf(&line, " (%s%s)", c->state, c->closed ? ", closed" : "");
+	case_hint(b, &line, c);
+	put_line(b, "new_case", buf_str(&line));
+	buf_free(&line);
+	return 0;
+}
+
+static int
 new_cases(struct build *b, const char *since, struct clerk_err *err)
 {
-	struct store_case_rows rows;
+	return store_cases_each(b->cf->st, STORE_CASES_OPENED_AFTER, since, new_case, b, err);
+}
 
-	if (store_cases_list(b->cf->st, STORE_CASES_OPENED_AFTER, since, &rows, err) != 0)
-		return -1;
-	for (size_t i = 0; i < rows.n; i++) {
-		const struct store_case_row *c = &rows.v[i];
-		struct buf line = BUF_INIT;
+static int
+deadline(void *arg, const struct store_deadline_row *d, struct clerk_err *err)
+{
+	struct build *b = arg;
+	struct cal_date today = b->now->local.date;
+	struct cal_date until = cal_add_days(today, DIGEST_UPCOMING_DAYS);
+	/* The row is of an open case and says what a label needs. */
+	struct store_case_row c = { 0, d->ref, d->workflow, d->state, d->email, d->name, NULL,
+	    NULL, 0 };
+	struct buf line = BUF_INIT;
+	struct wf_timer t;
+	struct clerk_err terr;
+	const char *section;
 
-		case_label(&line, c, c->ref);
-		if (c->email[0] != '\0' && c->name != NULL && c->name[0] != '\0')
-			buf_printf(&line, " <%s>", c->email);
-		buf_printf(&line, " (%s%s)", c->state, c->closed ? ", closed" : "");
-		case_hint(b, &line, c);
-		add_line(b, "new_case", role_for(b, c->workflow, c->state), buf_str(&line));
-		buf_free(&line);
+	(void)err;
+	if (wf_timer_from_text(d->spec, &t, &terr) != 0)
+		return 0;	/* not ours to judge here: the engine reports it */
+	if (cal_date_cmp(t.date, today) < 0)
+		section = "overdue";
+	else if (!t.fired && cal_date_cmp(t.date, until) <= 0)
+		section = "upcoming";
+	else
+		section = NULL;
+	if (section != NULL && take_line(b, section, role_for(b, d->workflow, d->state))) {
+		case_label(&line, &c, d->ref);
+		buf_printf(&line, ": deadline %s ", d->timer);
+		format_date(b, &line, t.date);
+		if (strcmp(section, "overdue") == 0)
+			buf_append_str(&line, " passed");
+		buf_printf(&line, " (%s)", d->state);
+		case_hint(b, &line, &c);
+		put_line(b, section, buf_str(&line));
 	}
-	store_case_rows_free(&rows);
+	wf_timer_clear(&t);
+	buf_free(&line);
 	return 0;
 }
 
 static int
 deadlines(struct build *b, struct clerk_err *err)
 {
-	struct store_deadline_rows rows;
-	struct cal_date today = b->now->local.date;
-	struct cal_date until = cal_add_days(today, DIGEST_UPCOMING_DAYS);
+	struct cal_date until = cal_add_days(b->now->local.date, DIGEST_UPCOMING_DAYS);
 	/* A timer fires on its deadline's day or the day after (at the fire
 	 * hour, or after a holiday move): read a little beyond `until`. */
 	struct cal_datetime horizon = { cal_add_days(until, 3), 23, 59, 59 };
 	char hiso[CAL_DATETIME_BUFSZ];
-	int rc = -1;
 
 	cal_datetime_format(horizon, hiso);
-	if (store_deadlines_list(b->cf->st, hiso, &rows, err) != 0)
-		return -1;
-	for (size_t i = 0; i < rows.n; i++) {
-		const struct store_deadline_row *d = &rows.v[i];
-		const struct store_case_row *c;
-		struct buf line = BUF_INIT;
-		struct wf_timer t;
-		struct clerk_err terr;
-		const char *section;
-
-		if (find_case(b, d->ref, &c, err) != 0)
-			goto out;
-		if (wf_timer_from_text(d->spec, &t, &terr) != 0)
-			continue;	/* not ours to judge here: the engine reports it */
-		if (cal_date_cmp(t.date, today) < 0)
-			section = "overdue";
-		else if (!t.fired && cal_date_cmp(t.date, until) <= 0)
-			section = "upcoming";
-		else
-			section = NULL;
-		if (section != NULL) {
-			case_label(&line, c, d->ref);
-			buf_printf(&line, ": deadline %s ", d->timer);
-			format_date(b, &line, t.date);
-			if (strcmp(section, "overdue") == 0)
-				buf_append_str(&line, " passed");
-			buf_printf(&line, " (%s)", d->state);
-			case_hint(b, &line, c);
-			add_line(b, section, role_for(b, d->workflow, d->state), buf_str(&line));
-		}
-		wf_timer_clear(&t);
-		buf_free(&line);
-	}
-	rc = 0;
-out:
-	store_deadline_rows_free(&rows);
-	return rc;
+	return store_deadlines_each(b->cf->st, hiso, deadline, b, err);
 }
 
 /* "dues 2027: 12 invoiced, 3 overdue, 85 paid": where the cases of each
@@ -485,30 +481,32 @@ summaries(struct build *b, struct clerk_err *err)
 }
 
 static int
+owing(void *arg, const struct store_case_row *c, struct clerk_err *err)
+{
+	struct build *b = arg;
+	const char *currency = profile_text(b->cf->wf->profile, "dues", "currency");
+	struct buf line = BUF_INIT;
+	struct clerk_err aerr;
+
+	(void)err;
+	if (!take_line(b, "unpaid", role_for(b, c->workflow, c->state)))
+		return 0;
+	case_label(&line, c, c->ref);
+	buf_append_str(&line, " owes ");
+	if (b->lang == NULL || currency == NULL ||
+	    lang_format_amount(b->lang, c->owed, currency, &line, &aerr) != 0)
+		buf_printf(&line, "%lld.%02lld", c->owed / 100, c->owed % 100);
+	buf_printf(&line, " (%s)", c->state);
+	case_hint(b, &line, c);
+	put_line(b, "unpaid", buf_str(&line));
+	buf_free(&line);
+	return 0;
+}
+
+static int
 unpaid(struct build *b, struct clerk_err *err)
 {
-	const char *currency = profile_text(b->cf->wf->profile, "dues", "currency");
-	struct store_case_rows rows;
-
-	if (store_cases_list(b->cf->st, STORE_CASES_OWING, NULL, &rows, err) != 0)
-		return -1;
-	for (size_t i = 0; i < rows.n; i++) {
-		const struct store_case_row *c = &rows.v[i];
-		struct buf line = BUF_INIT;
-		struct clerk_err aerr;
-
-		case_label(&line, c, c->ref);
-		buf_append_str(&line, " owes ");
-		if (b->lang == NULL || currency == NULL ||
-		    lang_format_amount(b->lang, c->owed, currency, &line, &aerr) != 0)
-			buf_printf(&line, "%lld.%02lld", c->owed / 100, c->owed % 100);
-		buf_printf(&line, " (%s)", c->state);
-		case_hint(b, &line, c);
-		add_line(b, "unpaid", role_for(b, c->workflow, c->state), buf_str(&line));
-		buf_free(&line);
-	}
-	store_case_rows_free(&rows);
-	return 0;
+	return store_cases_each(b->cf->st, STORE_CASES_OWING, NULL, owing, b, err);
 }
 
 static void
@@ -526,10 +524,12 @@ quarantined(struct build *b, const struct store_mail_rows *q)
 	for (size_t i = 0; i < q->n; i++) {
 		struct buf line = BUF_INIT;
 
+		if (!take_line(b, "quarantined", "secretary"))
+			continue;
 		mail_label(&line, &q->v[i]);
 		buf_printf(&line, ": %s; clerkctl quarantine show %lld",
 		    q->v[i].note ? q->v[i].note : "kept", (long long)q->v[i].id);
-		add_line(b, "quarantined", "secretary", buf_str(&line));
+		put_line(b, "quarantined", buf_str(&line));
 		buf_free(&line);
 	}
 }
@@ -545,11 +545,13 @@ signatures(struct build *b, const char *since, struct clerk_err *err)
 		const struct store_mail_row *m = &rows.v[i];
 		struct buf line = BUF_INIT;
 
+		if (!take_line(b, "bad_signature", "secretary"))
+			continue;
 		mail_label(&line, m);
 		buf_printf(&line, ": signature %s", m->detail ? m->detail : "?");
 		if (m->case_ref != NULL)
 			buf_printf(&line, " (%s)", m->case_ref);
-		add_line(b, "bad_signature", "secretary", buf_str(&line));
+		put_line(b, "bad_signature", buf_str(&line));
 		buf_free(&line);
 	}
 	store_mail_rows_free(&rows);
@@ -609,7 +611,6 @@ out:
 	for (size_t i = 0; i < b.nrefs; i++)
 		free(b.refs[i]);
 	free(b.refs);
-	store_case_rows_free(&b.cases);
 	store_mail_rows_free(&q);
 	return rc;
 }

@@ -165,9 +165,10 @@ case_row(sqlite3_stmt *s, void *arg)
 	c->owed = sqlite3_column_int64(s, 8);
 }
 
-int
-store_cases_list(struct store *st, enum store_cases_which which, const char *since,
-    struct store_case_rows *out, struct clerk_err *err)
+/* The bound statement of a case list. */
+static sqlite3_stmt *
+cases_stmt(struct store *st, enum store_cases_which which, const char *since,
+    struct clerk_err *err)
 {
 	const char *sql = which == STORE_CASES_OPEN ? sql_cases_open :
 	    which == STORE_CASES_ALL ? sql_cases_all :
@@ -176,13 +177,80 @@ store_cases_list(struct store *st, enum store_cases_which which, const char *sin
 	    which == STORE_CASES_OF_EMAIL ? sql_cases_of_email : sql_cases_owing;
 	sqlite3_stmt *s = store_stmt(st, sql, err);
 
+	if (s != NULL && (which == STORE_CASES_OPENED_AFTER || which == STORE_CASES_BY_REF ||
+	    which == STORE_CASES_OF_EMAIL))
+		store_bind_text(s, 1, since ? since : "");
+	return s;
+}
+
+int
+store_cases_list(struct store *st, enum store_cases_which which, const char *since,
+    struct store_case_rows *out, struct clerk_err *err)
+{
+	sqlite3_stmt *s = cases_stmt(st, which, since, err);
+
 	memset(out, 0, sizeof(*out));
 	if (s == NULL)
 		return -1;
-	if (which == STORE_CASES_OPENED_AFTER || which == STORE_CASES_BY_REF ||
-	    which == STORE_CASES_OF_EMAIL)
-		store_bind_text(s, 1, since ? since : "");
 	return each_row(st, s, case_row, out, "cases list", err);
+}
+
+/* Steps `s`, handing each row (read by `row` into a one-row list) to `fn`;
+ * the list is emptied after each call. */
+static int
+each_streamed(struct store *st, sqlite3_stmt *s, void (*row)(sqlite3_stmt *, void *),
+    void *one, void (*empty)(void *), int (*fn)(void *, const void *, struct clerk_err *),
+    void *arg, const char *what, struct clerk_err *err)
+{
+	int rc;
+
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		int frc;
+
+		row(s, one);
+		frc = fn(arg, one, err);
+		empty(one);
+		if (frc != 0) {
+			sqlite3_reset(s);
+			return -1;
+		}
+	}
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(st, err, what);
+}
+
+struct case_fn {
+	int	(*fn)(void *, const struct store_case_row *, struct clerk_err *);
+	void	*arg;
+};
+
+static int
+call_case(void *arg, const void *one, struct clerk_err *err)
+{
+	const struct case_fn *cf = arg;
+
+	return cf->fn(cf->arg, &((const struct store_case_rows *)one)->v[0], err);
+}
+
+static void
+empty_cases(void *one)
+{
+	store_case_rows_free(one);
+}
+
+int
+store_cases_each(struct store *st, enum store_cases_which which, const char *since,
+    int (*fn)(void *arg, const struct store_case_row *c, struct clerk_err *err), void *arg,
+    struct clerk_err *err)
+{
+	sqlite3_stmt *s = cases_stmt(st, which, since, err);
+	struct store_case_rows one = { NULL, 0, 0 };
+	struct case_fn cf = { fn, arg };
+
+	if (s == NULL)
+		return -1;
+	return each_streamed(st, s, case_row, &one, empty_cases, call_case, &cf, "cases",
+	    err);
 }
 
 void
@@ -233,6 +301,41 @@ store_deadlines_list(struct store *st, const char *until, struct store_deadline_
 		return -1;
 	store_bind_text(s, 1, until);
 	return each_row(st, s, deadline_row, out, "deadlines list", err);
+}
+
+struct deadline_fn {
+	int	(*fn)(void *, const struct store_deadline_row *, struct clerk_err *);
+	void	*arg;
+};
+
+static int
+call_deadline(void *arg, const void *one, struct clerk_err *err)
+{
+	const struct deadline_fn *df = arg;
+
+	return df->fn(df->arg, &((const struct store_deadline_rows *)one)->v[0], err);
+}
+
+static void
+empty_deadlines(void *one)
+{
+	store_deadline_rows_free(one);
+}
+
+int
+store_deadlines_each(struct store *st, const char *until,
+    int (*fn)(void *arg, const struct store_deadline_row *d, struct clerk_err *err), void *arg,
+    struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_deadlines, err);
+	struct store_deadline_rows one = { NULL, 0, 0 };
+	struct deadline_fn df = { fn, arg };
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, until);
+	return each_streamed(st, s, deadline_row, &one, empty_deadlines, call_deadline, &df,
+	    "deadlines", err);
 }
 
 void

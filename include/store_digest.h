@@ -2,7 +2,7 @@
  * digest and clerkctl's lists read, and savepoints so that one command of
  * a mail can fail without undoing the others. Every list is read whole
  * into an array the caller frees, so the caller may write while going
- * through it. */
+ * through it; the _each functions hand over one row at a time instead. */
 #ifndef CLERK_STORE_DIGEST_H
 #define CLERK_STORE_DIGEST_H
 
@@ -50,6 +50,12 @@ enum store_cases_which {
 int store_cases_list(struct store *st, enum store_cases_which which, const char *since,
     struct store_case_rows *out, struct clerk_err *err);
 void store_case_rows_free(struct store_case_rows *r);
+/* The same rows one at a time, never all in memory (the digest at
+ * 100,000 members): `fn` returning nonzero stops with -1. `fn` may read
+ * the store but not write it. */
+int store_cases_each(struct store *st, enum store_cases_which which, const char *since,
+    int (*fn)(void *arg, const struct store_case_row *c, struct clerk_err *err), void *arg,
+    struct clerk_err *err);
 
 /* A workflow's cases counted by the year they were opened and their
  * state: every open case, and the closed ones opened since `since` (an
@@ -93,6 +99,10 @@ struct store_deadline_rows {
 int store_deadlines_list(struct store *st, const char *until, struct store_deadline_rows *out,
     struct clerk_err *err);
 void store_deadline_rows_free(struct store_deadline_rows *r);
+/* One at a time, as store_cases_each. */
+int store_deadlines_each(struct store *st, const char *until,
+    int (*fn)(void *arg, const struct store_deadline_row *d, struct clerk_err *err), void *arg,
+    struct clerk_err *err);
 
 /* ---- mails ---- */
 
