@@ -127,7 +127,8 @@ fgt_student_year() {
 		JOIN cases c ON c.id = t.case_id WHERE c.ref = '$dues' AND t.state = 1")" = \
 		"2027-09-03T09:00:00 2027-09-03T09:00:00" ] || fail "dues timers did not fire at the restart"
 	sc_grep dues_insurance_lapsed "[$dues]" "30. august 2027" "NOK 938,00"
-	sc_grep dues_reminder "[$dues]" "NOK 938,00" "Forfallsdato: 30. august 2027"
+	sc_grep dues_reminder "[$dues]" "NOK 938,00" "Forfallsdato: 30. august 2027" \
+		"Purring: medlemskontingent 2027 er ikke betalt"
 	[ "$(sc_state "$dues")" = overdue ] || fail "$dues is $(sc_state "$dues")"
 	# The next reminder counts from the due date as if clerkd had been
 	# running: 31 Aug + 14 days, firing on 15 September.
@@ -258,7 +259,10 @@ FORM
 	sc_expect
 	sc_run 2027-08-21T09:00
 	sc_expect "dues_reminder bob@example.test da"
-	sc_grep dues_reminder "[$dues]" "DKK 125,00" "24. august 2027" "ASRT-Bo Bæk"
+	sc_grep dues_reminder "[$dues]" "DKK 125,00" "24. august 2027" "ASRT-Bo Bæk" \
+		"Påmindelse: medlemskontingent 2027 forfalder 24. august 2027"
+	grep -qF "endnu ikke betalt" "$(sc_text dues_reminder)" &&
+		fail "a reminder before the due date says the dues are unpaid"
 	# The treasurer imports the bank's export: a malformed file is refused
 	# whole with file:line, a good one goes through the `paid` command.
 	printf '# bank export\nbob@example.test;125,00;2027-08-23\nbob@example.test;12x\n' \
