@@ -9,16 +9,12 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/resource.h>
 #include <sys/types.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <libetpan/libetpan.h>
@@ -2694,80 +2690,3 @@ mail_free(struct mail *m)
 	free(m);
 }
 
-/* ---------------------------------------------------------------- */
-/* Containment */
-
-int
-mail_parse_isolated(const char *raw, size_t len,
-    const struct mail_limits *lim_in, struct mail **out,
-    struct clerk_err *err)
-{
-	struct mail_limits defl;
-	const struct mail_limits *lim = lim_in;
-	unsigned secs;
-	pid_t pid, w;
-	int status;
-
-	*out = NULL;
-	if (lim == NULL) {
-		mail_limits_default(&defl);
-		lim = &defl;
-	}
-	secs = lim->max_seconds > 0 ? lim->max_seconds : 10;
-	/* The child must not write out the parent's pending stdio again. */
-	fflush(NULL);
-	pid = fork();
-	if (pid < 0) {
-		err_set(err, 1, "MIME parser: fork: %s", strerror(errno));
-		return -1;
-	}
-	if (pid == 0) {
-		struct rlimit rl;
-		struct mail *m = NULL;
-		struct clerk_err e;
-		sigset_t none;
-		int fd;
-
-		/* The child reports only by how it ends. */
-		if ((fd = open("/dev/null", O_WRONLY)) >= 0) {
-			(void)dup2(fd, STDERR_FILENO);
-			if (fd != STDERR_FILENO)
-				close(fd);
-		}
-		signal(SIGALRM, SIG_DFL);
-		signal(SIGXCPU, SIG_DFL);
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		rl.rlim_cur = secs;
-		rl.rlim_max = (rlim_t)secs + 1;
-		(void)setrlimit(RLIMIT_CPU, &rl);
-		alarm(secs);
-		(void)mail_parse(raw, len, lim, &m, &e);
-		mail_free(m);
-		_exit(0);
-	}
-	do
-		w = waitpid(pid, &status, 0);
-	while (w < 0 && errno == EINTR);
-	if (w < 0) {
-		err_set(err, 1, "MIME parser: waitpid: %s", strerror(errno));
-		return -1;
-	}
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-
-		if (sig == SIGALRM || sig == SIGXCPU || sig == SIGKILL)
-			err_set(err, 0, "MIME parser timed out after %u s "
-			    "(signal %d): quarantine the mail", secs, sig);
-		else
-			err_set(err, 0, "MIME parser crashed (signal %d): "
-			    "quarantine the mail", sig);
-		return -1;
-	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		err_set(err, 0, "MIME parser crashed (exit %d): quarantine "
-		    "the mail", WIFEXITED(status) ? WEXITSTATUS(status) : -1);
-		return -1;
-	}
-	return mail_parse(raw, len, lim, out, err);
-}

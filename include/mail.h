@@ -191,14 +191,16 @@ struct mail {
 int mail_parse(const char *raw, size_t len, const struct mail_limits *lim,
     struct mail **out, struct clerk_err *err);
 
-/* As mail_parse, but first runs the parse in a forked child under an alarm
- * and a CPU limit (lim->max_seconds). If the child is killed by a signal,
- * exits non-zero (AddressSanitizer aborts that way) or runs out of time,
- * returns -1 with temporary = 0 and a message that starts "MIME parser
- * crashed" or "MIME parser timed out": the mail must be quarantined. Only
- * when the child finished is the mail parsed again here. The child's stderr
- * goes to /dev/null. The caller must not have SIGCHLD ignored and should not
- * run other threads (fork). A failure to fork is temporary. */
+/* As mail_parse, but first runs the parse in a worker process (forked on
+ * first use, reused, daemon/mime_isolate.c) under an alarm of
+ * lim->max_seconds. If the worker is killed by a signal, exits (AddressSanitizer
+ * aborts that way) or runs out of time, returns -1 with temporary = 0 and
+ * a message that starts "MIME parser crashed" or "MIME parser timed out":
+ * the mail must be quarantined (the next call starts a new worker). Only
+ * when the worker finished is the mail parsed again here. The worker's
+ * stdio is /dev/null and it holds no other descriptor. The caller must not
+ * reap children it did not start (waitpid(-1)) and should not run other
+ * threads (fork). A failure to fork is temporary. */
 int mail_parse_isolated(const char *raw, size_t len,
     const struct mail_limits *lim, struct mail **out, struct clerk_err *err);
 
