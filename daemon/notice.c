@@ -589,6 +589,18 @@ notice_release_held(const struct notice_ctx *nx, const struct clock_now *now, in
 	int64_t after = 0;
 
 	memset(stats, 0, sizeof(*stats));
+	/* Most cycles hold nothing: look before taking the write lock. */
+	{
+		struct store_outbox_held h;
+		int found = 0;
+
+		if (store_outbox_next_held(nx->st, all ? NULL : now->iso, 0, &h, &found,
+		    err) != 0)
+			return -1;
+		store_outbox_held_clear(&h);
+		if (!found)
+			return 0;
+	}
 	for (;;) {
 		struct store_outbox_held h;
 		enum notice_release_outcome outcome = NOTICE_STILL_HELD;
