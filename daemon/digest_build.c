@@ -20,8 +20,9 @@ static const char *const sections[] = {
 };
 #define NSECTIONS (sizeof(sections) / sizeof(sections[0]) - 1)
 
-/* A section lists at most this many lines, then says how many more and
- * where to see them all: a digest stays readable with thousands owing. */
+/* A section that clerkctl also lists shows at most this many lines, then
+ * says how many more and where to see them all: a digest stays readable
+ * with thousands owing. */
 #define DIGEST_SECTION_MAX 50
 
 struct build {
@@ -97,6 +98,8 @@ receives(const struct build *b, const char *role)
 	return strcmp(b->df->role, "secretary") == 0 && !is_recipient(b->cf->cfg, role);
 }
 
+static const char *section_tool(const char *section);
+
 static size_t
 section_index(const char *section)
 {
@@ -119,7 +122,8 @@ take_line(struct build *b, const char *section, const char *role)
 	if (!receives(b, role))
 		return 0;
 	(*b->count)++;
-	if (i < NSECTIONS && b->shown[i] >= DIGEST_SECTION_MAX) {
+	if (i < NSECTIONS && b->shown[i] >= DIGEST_SECTION_MAX &&
+	    section_tool(section) != NULL) {
 		b->more[i]++;
 		return 0;
 	}
@@ -134,7 +138,9 @@ put_line(struct build *b, const char *section, const char *text)
 	tvars_list_add(b->tv, section, text);
 }
 
-/* Where a section's lines are all listed. */
+/* Where a section's lines are all listed, or NULL for a section of
+ * reported events (info, refusals, ...): those are never cut, since a line
+ * left out would be marked reported and be seen nowhere else. */
 static const char *
 section_tool(const char *section)
 {
@@ -144,7 +150,11 @@ section_tool(const char *section)
 		return "clerkctl quarantine";
 	if (strcmp(section, "failed_mail") == 0)
 		return "clerkctl outbox --failed";
-	return "clerkctl cases --all";
+	if (strcmp(section, "new_case") == 0)
+		return "clerkctl cases --all";
+	if (strcmp(section, "unpaid") == 0 || strcmp(section, "decision_needed") == 0)
+		return "clerkctl cases";
+	return NULL;
 }
 
 static void
