@@ -9,8 +9,10 @@
 #include "commands.h"
 #include "log.h"
 #include "sha256.h"
+#include "store_authority.h"
 #include "store_digest.h"
 #include "understand.h"
+#include "xmalloc.h"
 
 /* The mail row (inserted, or for a reprocessed mail updated) and its
  * attachments, before anything acts on it. */
@@ -67,6 +69,44 @@ quarantine(const struct apply_ctx *ax, int64_t mail_id, const char *why,
 	return 0;
 }
 
+/* A signed mail counts once (FORMS.md): the same good signature a second
+ * time, under any headers, changes nothing; the secretary sees it. Nobody
+ * is answered: the sender may not be who the headers say. */
+static int
+replayed_signature(const struct apply_ctx *ax, const struct understanding *u, int64_t mail_id,
+    const struct clock_now *now, int *replayed, struct clerk_err *err)
+{
+	const struct mail *m = u->r.outer;
+	char *at = NULL, *text = NULL, iso[CAL_DATETIME_BUFSZ];
+	int rc = -1;
+
+	*replayed = 0;
+	if (u->r.sig.verdict != PGP_GOOD || u->r.sig_id[0] == '\0')
+		return 0;
+	if (store_signature_seen(ax->st, u->r.sig_id, replayed, &at, err) != 0)
+		return -1;
+	if (!*replayed)
+		return 0;
+	clock_iso(u->r.sig.created, iso);
+	text = xasprintf("mail %lld from %s, \"%.80s\": refused: its signature (by %s, made %s) "
+	    "was acted on before, on %.19s; a signed mail counts once", (long long)mail_id,
+	    m->from.addr ? m->from.addr : "?", m->subject ? m->subject : "", u->r.sig.fpr, iso,
+	    at ? at : "?");
+	if (store_event_append(ax->st, now->iso, NULL, "signature-replayed", text, mail_id,
+	    err) != 0 ||
+	    store_digest_add(ax->st, now->iso, NULL, "refused", "secretary", text, err) != 0 ||
+	    store_mail_set_outcome(ax->st, mail_id, NULL, MAIL_APPLIED,
+	    "refused: the same signature was acted on before", err) != 0)
+		goto out;
+	log_warn(NULL, "signature-replayed", "mail=%lld from=%s signer=%s", (long long)mail_id,
+	    m->from.addr ? m->from.addr : "-", u->r.sig.fpr);
+	rc = 0;
+out:
+	free(at);
+	free(text);
+	return rc;
+}
+
 static int
 dispatch(const struct apply_ctx *ax, const struct understanding *u, int64_t mail_id,
     const struct clock_now *now, struct apply_result *res, struct clerk_err *err)
@@ -75,17 +115,26 @@ dispatch(const struct apply_ctx *ax, const struct understanding *u, int64_t mail
 	const struct mail *m = u->r.outer;
 	struct caseflow_result cr;
 	char *ref = NULL;
-	int rc;
+	int rc, replayed = 0;
 
 	caseflow_init(&cf, ax->cfg, ax->st, ax->rt);
 	switch (u->cls.kind) {
 	case KIND_FORM:
 	case KIND_REPLY:
+		if (replayed_signature(ax, u, mail_id, now, &replayed, err) != 0)
+			return -1;
+		if (replayed)
+			return 0;
 		if (caseflow_mail(&cf, u, m->from.addr, now, &cr, err) != 0)
 			return -1;
 		if (!cr.handled)
 			return quarantine(ax, mail_id, cr.why, now, res, err);
 		snprintf(res->case_ref, sizeof(res->case_ref), "%s", cr.case_ref);
+		/* It changed something: the same signature again will not. */
+		if (u->r.sig.verdict == PGP_GOOD && u->r.sig_id[0] != '\0' &&
+		    store_signature_record(ax->st, u->r.sig_id, now->iso, mail_id,
+		    u->cls.kind == KIND_FORM ? "form" : "reply", err) != 0)
+			return -1;
 		return store_mail_set_outcome(ax->st, mail_id, cr.case_ref, MAIL_APPLIED, NULL, err);
 	case KIND_AUTOMATIC:
 		/* Recorded, never answered: no loop with a vacation reply. */
@@ -148,7 +197,7 @@ apply_mail(const struct apply_ctx *ax, const char *source, const struct intake_p
     const char *raw, size_t len, const struct clock_now *now, struct apply_result *res,
     struct clerk_err *err)
 {
-	struct understand_ctx ux = { ax->cfg, ax->rt->pgp, ax->rt->forms, ax->st,
+	struct understand_ctx ux = { ax->cfg, ax->rt->wf, ax->rt->pgp, ax->rt->forms, ax->st,
 	    &ax->rt->limits };
 	struct understanding u;
 	struct store_mail row;
@@ -217,7 +266,7 @@ int
 apply_reprocess(const struct apply_ctx *ax, int64_t mail_id, const struct clock_now *now,
     struct apply_result *res, struct clerk_err *err)
 {
-	struct understand_ctx ux = { ax->cfg, ax->rt->pgp, ax->rt->forms, ax->st,
+	struct understand_ctx ux = { ax->cfg, ax->rt->wf, ax->rt->pgp, ax->rt->forms, ax->st,
 	    &ax->rt->limits };
 	struct understanding u;
 	struct store_mail_row old;

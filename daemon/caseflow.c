@@ -2,12 +2,16 @@
 #include "caseflow.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
 
 #include "log.h"
+#include "sha256.h"
+#include "store_authority.h"
 #include "xmalloc.h"
 
 void
@@ -20,6 +24,7 @@ caseflow_init(struct caseflow *cf, const struct config *cfg, struct store *st,
 	cf->wf = rt->wf;
 	cf->tpl = rt->tpl;
 	cf->pgp = rt->pgp;
+	cf->forms = rt->forms;
 	cf->public_key = rt->public_key.data;
 	cf->public_key_len = rt->public_key.len;
 }
@@ -163,6 +168,35 @@ normalise_category(const struct profile *p, struct facts *f)
 	free(names);
 }
 
+/* Whose mail this is, as far as a member's own membership goes (DOMAIN §6,
+ * FORMS.md): signed_by_member only for a good, recent signature by the key
+ * pinned for the sender that covers the form (or the reply's text);
+ * foreign_signature for a good one by another key when a key is pinned
+ * (refused, never taken as the member's). answer: the reply's first own
+ * line, read from the signed text when the member signed it. */
+static void
+authority_facts(const struct caseflow *cf, const struct understanding *u,
+    const struct clock_now *now, struct facts *f)
+{
+	const struct reading *r = &u->r;
+	long long max_age = (long long)cf->cfg->limits.member_signature_max_age_hours * 3600;
+	int has_form = r->form != NULL && r->form->name != NULL;
+	int covers = has_form ? r->form_covered : r->covered != NULL;
+	int pinned = u->officer == NULL && u->pinned[0] != '\0';
+	int good = r->sig.verdict == PGP_GOOD && covers;
+	int own = good && pinned && strcasecmp(r->sig.fpr, u->pinned) == 0;
+	int fresh = good && pgp_signature_age_check((long long)r->sig.created,
+	    (long long)now->epoch, max_age) == 0;
+	const char *answer;
+
+	fact_set(f, "signed_by_member", own && fresh ? "yes" : "no");
+	fact_set(f, "foreign_signature", good && pinned && !own ? "yes" : "no");
+	answer = cf->forms != NULL ? forms_answer(cf->forms, own && fresh ? r->covered :
+	    (r->text ? r->text : "")) : NULL;
+	fact_set(f, "answer", answer ? answer : "");
+	fact_set(f, "confirmation", "none");
+}
+
 static void
 mail_facts(const struct understanding *u, struct facts *f)
 {
@@ -251,8 +285,13 @@ load_case(struct caseflow *cf, const char *ref, struct store_case *sc, struct wf
 	struct cal_datetime opened;
 
 	memset(wc, 0, sizeof(*wc));
-	if (store_case_get(cf->st, ref, sc, found, err) != 0 || !*found)
-		return *found ? -1 : 0;
+	*found = 0;
+	/* A store failure is a failure, never "no such case": the mail stays
+	 * for the next cycle when it is temporary. */
+	if (store_case_get(cf->st, ref, sc, found, err) != 0)
+		return -1;
+	if (!*found)
+		return 0;
 	if (cal_datetime_parse(sc->opened, &opened, err) != 0)
 		goto fail;
 	wf_case_init(wc, sc->ref, sc->workflow, sc->state, opened.date);
@@ -427,17 +466,47 @@ recipient_for(struct caseflow *cf, const struct store_case *sc, const struct wf_
 	}
 }
 
+/* A confirmation token: 80 random bits in base32 (RFC 4648 letters), so a
+ * forger who cannot read the registered mailbox cannot guess it. */
+static int
+new_token(char out[17], struct clerk_err *err)
+{
+	static const char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+	unsigned char rnd[10];
+	size_t got = 0;
+
+	while (got < sizeof(rnd)) {
+		ssize_t n = getrandom(rnd + got, sizeof(rnd) - got, 0);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err_set(err, 1, "confirmation token: getrandom: %s", strerror(errno));
+			return -1;
+		}
+		got += (size_t)n;
+	}
+	for (int i = 0; i < 16; i++) {
+		int bit = i * 5, byte = bit / 8, shift = bit % 8;
+		unsigned v = (unsigned)rnd[byte] << 8 | (byte + 1 < 10 ? rnd[byte + 1] : 0);
+
+		out[i] = alphabet[(v >> (11 - shift)) & 31];
+	}
+	out[16] = '\0';
+	return 0;
+}
+
 static int
 do_send(struct caseflow *cf, const struct store_case *sc, const struct wf_case *wc,
-    const struct wf_out *o, const struct understanding *u, const struct clock_now *now,
-    struct clerk_err *err)
+    const struct wf_out *o, const struct understanding *u, const char *state,
+    const struct clock_now *now, struct clerk_err *err)
 {
 	struct notice_ctx nx;
 	struct notice_req req;
 	struct tvars tv = TVARS_INIT;
 	struct send_ctx sx = { cf, wc, sc, u, &tv, NULL, 0, "" };
 	const char *to, *lang;
-	char *msgid = NULL;
+	char *msgid = NULL, token[17] = "", hash[65];
 	int rc = -1;
 
 	caseflow_notice_ctx(cf, &nx);
@@ -452,8 +521,17 @@ do_send(struct caseflow *cf, const struct store_case *sc, const struct wf_case *
 		err_set(err, 0, "%s: notice %s: %s", sc->ref, o->name, sx.bad);
 		goto out;
 	}
+	if (o->kind == WF_ACT_CONFIRM) {
+		/* Only its digest is stored; the mail itself carries it. */
+		if (new_token(token, err) != 0)
+			goto out;
+		sha256_hex_of(token, strlen(token), hash);
+		if (store_confirmation_add(cf->st, hash, sc->id, state, now->iso, err) != 0)
+			goto out;
+	}
 	memset(&req, 0, sizeof(req));
 	req.case_ref = sc->ref;
+	req.ref_token = token[0] ? token : NULL;
 	req.template = o->name;
 	req.to = to;
 	req.lang = lang;
@@ -567,7 +645,8 @@ persist_step(struct caseflow *cf, struct store_case *sc, struct wf_case *wc,
 
 		switch (o->kind) {
 		case WF_ACT_SEND:
-			if (do_send(cf, sc, wc, o, u, now, err) != 0)
+		case WF_ACT_CONFIRM:
+			if (do_send(cf, sc, wc, o, u, step->state, now, err) != 0)
 				return -1;
 			break;
 		case WF_ACT_MEMBER_STATUS:
@@ -664,6 +743,37 @@ out:
 	return rc;
 }
 
+/* A reply that carries a confirmation token in its reference to this case
+ * (FORMS.md: the member's reply to the confirmation mail): "valid" when
+ * clerk issued it for this case in its present state, unused, and the
+ * reply comes from the case's registered address. *hash gets the token's
+ * sha256 for marking it used. */
+static int
+confirmation_fact(struct caseflow *cf, const struct store_case *sc,
+    const struct understanding *u, struct facts *f, char hash[65], struct clerk_err *err)
+{
+	const char *from = u->r.outer != NULL ? u->r.outer->from.addr : NULL;
+	const char *why = "";
+	int valid = 0;
+
+	hash[0] = '\0';
+	if (u->token[0] == '\0' || strcmp(u->case_ref, sc->ref) != 0)
+		return 0;
+	sha256_hex_of(u->token, strlen(u->token), hash);
+	if (from == NULL || strcasecmp(from, sc->email) != 0) {
+		why = "not from the registered address";
+	} else if (store_confirmation_check(cf->st, hash, sc->id, sc->state, &valid, &why,
+	    err) != 0) {
+		return -1;
+	}
+	fact_set(f, "confirmation", valid ? "valid" : "invalid");
+	if (!valid) {
+		log_info(sc->ref, "confirmation-invalid", "from=%s why=%s", from ? from : "-", why);
+		hash[0] = '\0';
+	}
+	return 0;
+}
+
 /* Steps case `ref` with `ev`; res->handled 0 (why set) when it does not apply. */
 static int
 step_case(struct caseflow *cf, const char *ref, struct wf_event *ev, struct facts *f,
@@ -673,6 +783,7 @@ step_case(struct caseflow *cf, const char *ref, struct wf_event *ev, struct fact
 	struct store_case sc;
 	struct wf_case wc;
 	struct wf_step step;
+	char token_hash[65] = "";
 	int found = 0, rc = -1;
 
 	memset(&step, 0, sizeof(step));
@@ -685,6 +796,9 @@ step_case(struct caseflow *cf, const char *ref, struct wf_event *ev, struct fact
 	}
 	if (person_facts(cf, sc.email, f, err) != 0)
 		goto out;
+	if (u != NULL && ev->kind == WF_EV_REPLY &&
+	    confirmation_fact(cf, &sc, u, f, token_hash, err) != 0)
+		goto out;
 	ev->facts = f->v;
 	ev->nfacts = f->n;
 	if (engine_step(cf->wf, cf->wf->profile, &wc, ev, now->local, &step, err) != 0)
@@ -696,6 +810,9 @@ step_case(struct caseflow *cf, const char *ref, struct wf_event *ev, struct fact
 		goto out;
 	}
 	if (persist_step(cf, &sc, &wc, &step, u, now, err) != 0)
+		goto out;
+	/* A token confirms once. */
+	if (token_hash[0] != '\0' && store_confirmation_use(cf->st, token_hash, now->iso, err) != 0)
 		goto out;
 	res->handled = 1;
 	snprintf(res->case_ref, sizeof(res->case_ref), "%s", ref);
@@ -760,6 +877,7 @@ caseflow_mail(struct caseflow *cf, const struct understanding *u, const char *fr
 	memset(res, 0, sizeof(*res));
 	memset(&ev, 0, sizeof(ev));
 	mail_facts(u, &f);
+	authority_facts(cf, u, now, &f);
 	normalise_category(cf->wf->profile, &f);
 	ev.kind = u->cls.kind == KIND_FORM ? WF_EV_FORM : WF_EV_REPLY;
 	ev.name = ev.kind == WF_EV_FORM ? form : NULL;

@@ -56,9 +56,21 @@ classify_is_automatic(const struct mail *m, char *why, size_t n)
 	return 0;
 }
 
-int
-classify_find_ref(const char *subject, char *out, size_t n)
+/* A confirmation token after a reference: 16 to 40 of A-Z 0-9. */
+static size_t
+token_len(const char *q)
 {
+	size_t k = 0;
+
+	while ((q[k] >= 'A' && q[k] <= 'Z') || (q[k] >= '0' && q[k] <= '9'))
+		k++;
+	return k >= 16 && k <= 40 && q[k] == ']' ? k : 0;
+}
+
+int
+classify_find_ref_token(const char *subject, char *ref, size_t n, char *token, size_t tn)
+{
+	token[0] = '\0';
 	for (const char *p = subject ? strchr(subject, '[') : NULL; p; p = strchr(p + 1, '[')) {
 		const char *q = p + 1;
 		size_t letters = 0, digits = 0;
@@ -74,14 +86,31 @@ classify_find_ref(const char *subject, char *out, size_t n)
 		q += 5;
 		while (isdigit((unsigned char)q[digits]))
 			digits++;
-		if (digits < 4 || digits > 6 || q[digits] != ']')
+		if (digits < 4 || digits > 6)
 			continue;
+		if (q[digits] == '/') {
+			size_t k = token_len(q + digits + 1);
+
+			if (k == 0 || k >= tn)
+				continue;
+			snprintf(token, tn, "%.*s", (int)k, q + digits + 1);
+		} else if (q[digits] != ']') {
+			continue;
+		}
 		if ((size_t)(q + digits - (p + 1)) >= n)
 			return -1;
-		snprintf(out, n, "%.*s", (int)(q + digits - (p + 1)), p + 1);
+		snprintf(ref, n, "%.*s", (int)(q + digits - (p + 1)), p + 1);
 		return 0;
 	}
 	return -1;
+}
+
+int
+classify_find_ref(const char *subject, char *out, size_t n)
+{
+	char token[48];
+
+	return classify_find_ref_token(subject, out, n, token, sizeof(token));
 }
 
 int

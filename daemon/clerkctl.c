@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "clock.h"
+#include "commands_parse.h"
 #include "config.h"
+#include "commands.h"
 #include "ctl.h"
 #include "runtime.h"
 #include "store.h"
@@ -31,21 +33,8 @@ static const struct subcommand subcommands[] = {
 	{ "check", "", "validate the configuration (and the database schema)", 1, cmd_check },
 	{ "show", "CASE", "print a case and its whole history", 1, cmd_show },
 	{ "inspect", "[--json] FILE...", "show how clerk reads mails, without acting", 1, ctl_inspect },
-	{ "approve", "CASE [CATEGORY]", "approve (as the secretary, or --as ROLE)", 1, ctl_officer },
-	{ "reject", "CASE REASON...", "reject, with the reason the person reads", 1, ctl_officer },
-	{ "request", "CASE WHAT...", "ask the applicant for what is missing", 1, ctl_officer },
-	{ "paid", "WHO AMOUNT [DATE]", "record a payment (WHO: address or case)", 1, ctl_officer },
 	{ "import-payments", "FILE", "record the payments of a WHO;AMOUNT;DATE file", 1,
 	    ctl_import_payments },
-	{ "admit", "CASE", "take a complaint for handling", 1, ctl_officer },
-	{ "dismiss", "CASE REASON...", "dismiss a complaint", 1, ctl_officer },
-	{ "meeting", "CASE DATE", "set a dialogue or meeting date", 1, ctl_officer },
-	{ "settled", "CASE", "the parties agreed; the case closes", 1, ctl_officer },
-	{ "recommend", "CASE SANCTION [DUR]", "the committee's recommendation", 1, ctl_officer },
-	{ "decide", "CASE SANCTION [DUR]", "the board's decision", 1, ctl_officer },
-	{ "extend", "CASE DAYS", "extend the running deadline", 1, ctl_officer },
-	{ "waive", "WHO pfo YEAR WHY...", "waive a duty for a year", 1, ctl_officer },
-	{ "note", "CASE TEXT...", "add a note to the case history", 1, ctl_officer },
 	{ "cases", "[--all]", "list open cases (or all)", 1, ctl_cases },
 	{ "members", "", "list members", 1, ctl_members },
 	{ "deadlines", "", "list the deadlines of open cases", 1, ctl_deadlines },
@@ -62,16 +51,57 @@ static const struct subcommand subcommands[] = {
 	    ctl_key_import },
 };
 
+/* Every officer verb of the command table (commands_parse.h). */
+static const struct subcommand officer_subcommand = { "", "", "", 1, ctl_officer };
+
 static void
 usage(FILE *f)
 {
-	fprintf(f, "usage: clerkctl [-c FILE] COMMAND [ARGS...]\n\n"
+	fprintf(f, "usage: clerkctl [-c FILE] COMMAND [ARGS...]\n"
+	    "       clerkctl COMMAND --help\n\n"
 	    "  -c, --config FILE  configuration (default " DEFAULT_CONFIG ")\n"
 	    "  -h, --help         show this help\n"
 	    "  -V, --version      show the version\n\ncommands:\n");
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		fprintf(f, "  %-8s %-18s %s\n", subcommands[i].name, subcommands[i].args,
 		    subcommands[i].help);
+	fprintf(f, "\nofficer commands, as by signed mail (as the secretary, or --as ROLE;\n"
+	    "--now TIME fixes the clock), those the association's workflows answer:\n");
+	for (size_t i = 0; i < commands_table_len; i++)
+		fprintf(f, "  %-9s %-33s %s\n", commands_table[i].verb, commands_table[i].args,
+		    commands_table[i].help);
+}
+
+/* `clerkctl VERB --help`: one command's usage, without a configuration. */
+static int
+help_for(const char *name)
+{
+	const struct command_syntax *cs = commands_syntax(name);
+
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(subcommands[i].name, name) != 0)
+			continue;
+		printf("usage: clerkctl [-c FILE] %s %s\n\n%s\n", name, subcommands[i].args,
+		    subcommands[i].help);
+		return 0;
+	}
+	if (cs == NULL)
+		return -1;
+	printf("usage: clerkctl [-c FILE] %s [--as ROLE] [--now TIME] %s\n\n%s.\n"
+	    "The same as the line \"%s %s\" in an officer's signed mail; run as the\n"
+	    "secretary unless --as names another role. Roles that may use it by default:",
+	    cs->verb, cs->args, cs->help, cs->verb, cs->args);
+	{
+		static const char *const roles[] = { "secretary", "treasurer", "committee_chair",
+		    "board_chair" };
+		for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+			if (commands_role_may(roles[i], NULL, cs->verb))
+				printf(" %s", roles[i]);
+	}
+	printf(".\n%s\n", cs->by == COMMAND_BY_MODULE ? "Answered by clerk itself, for any "
+	    "case in any state." : "Offered only when one of the association's workflows "
+	    "answers it (clerkctl check lists them).");
+	return 0;
 }
 
 /* Validates the configuration, every workflow, the profile and every
@@ -79,7 +109,7 @@ usage(FILE *f)
 static int
 cmd_check(struct ctl *ctl, int argc, char **argv)
 {
-	struct buf diag = BUF_INIT;
+	struct buf diag = BUF_INIT, offered = BUF_INIT;
 	struct runtime rt;
 	struct clerk_err err;
 	int version = 0;
@@ -96,6 +126,16 @@ cmd_check(struct ctl *ctl, int argc, char **argv)
 	}
 	printf("%s: %zu workflows, profile %s, templates in en nb da nl: ok\n",
 	    ctl->cfg->association.workflows, rt.wf->nwf, ctl->cfg->association.profile);
+	if (commands_check(rt.wf, &offered, &diag) != 0) {
+		fprintf(stderr, "%sclerkctl: the officer commands and their answerers disagree\n",
+		    buf_str(&diag));
+		buf_free(&offered);
+		buf_free(&diag);
+		runtime_free(&rt);
+		return 1;
+	}
+	printf("commands %s\n", buf_str(&offered));
+	buf_free(&offered);
 	runtime_free(&rt);
 	buf_free(&diag);
 	if (store_schema_version(ctl->st, &version, &err) != 0) {
@@ -173,9 +213,16 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	if (optind + 1 < argc && (strcmp(argv[optind + 1], "--help") == 0 ||
+	    strcmp(argv[optind + 1], "-h") == 0)) {
+		if (help_for(argv[optind]) == 0)
+			return 0;
+	}
 	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
 		if (strcmp(subcommands[i].name, argv[optind]) == 0)
 			sc = &subcommands[i];
+	if (sc == NULL && commands_syntax(argv[optind]) != NULL)
+		sc = &officer_subcommand;
 	if (sc == NULL) {
 		fprintf(stderr, "clerkctl: unknown command '%s'\n", argv[optind]);
 		usage(stderr);

@@ -25,6 +25,9 @@
 /* Pauses after the mail server could not be reached. */
 #define BACKOFF_MIN_S 5L
 #define BACKOFF_MAX_S 300L
+/* How long a second clerkd waits for the first to let go of the lock (a
+ * restart overlaps for a moment) before it refuses. */
+#define LOCK_WAIT_MS 3000U
 
 static volatile int stop_requested;
 
@@ -93,6 +96,7 @@ main(int argc, char **argv)
 	time_t fixed = 0;
 	long backoff_s = 0;
 	int once = 0, detach = 0, verbose = 0, ch, status = 1, have_cx = 0, have_rt = 0;
+	int lock_fd = -1;
 
 	while ((ch = getopt_long(argc, argv, "c:vhV", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -136,7 +140,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "clerkd: the association key cannot sign: %s\n", err.msg);
 		goto out;
 	}
-	if (detach && daemon(0, 0) != 0) {
+	/* Before the store: a second clerkd (--once included) on the same
+	 * configuration would send every notice twice. Taken before detaching
+	 * so the refusal reaches the terminal; the child keeps the lock. */
+	if (store_daemon_lock(cfg->storage.database, LOCK_WAIT_MS, &lock_fd, &err) != 0) {
+		fprintf(stderr, "clerkd: %s\n", err.msg);
+		goto out;
+	}
+	if (detach && (daemon(0, 0) != 0 || store_daemon_lock_owner(lock_fd, &err) != 0)) {
 		fprintf(stderr, "clerkd: cannot detach: %s\n", strerror(errno));
 		goto out;
 	}
@@ -183,6 +194,7 @@ out:
 	if (have_cx)
 		cycle_close(&cx);
 	store_close(st);
+	store_daemon_unlock(lock_fd);
 	if (have_rt)
 		runtime_free(&rt);
 	buf_free(&diag);

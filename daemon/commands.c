@@ -9,6 +9,7 @@
 
 #include "log.h"
 #include "notice.h"
+#include "store_authority.h"
 #include "store_digest.h"
 #include "xmalloc.h"
 
@@ -119,6 +120,125 @@ show_case(struct caseflow *cf, const char *role, const struct command *c, int64_
 		return -1;
 	rep->done++;
 	return 0;
+}
+
+/* `note`: a line in the case's history, in any state of any workflow
+ * (closed cases too), by the command module itself: no workflow line. */
+static int
+note_case(struct caseflow *cf, const char *role, const struct command *c, int64_t mail_id,
+    const struct clock_now *now, struct command_report *rep, struct clerk_err *err)
+{
+	struct buf text = BUF_INIT;
+	char ref[32], *detail = NULL;
+	int rc = -1;
+
+	if (existing_case(cf, c, ref, err) != 0)
+		return -1;
+	if (ref[0] == '\0') {
+		char why[80];
+
+		snprintf(why, sizeof(why), "no case %.40s", c->args[0]);
+		return not_done(cf, role, c, why, mail_id, now, rep, err);
+	}
+	for (size_t i = 1; i < c->nargs; i++) {
+		if (i > 1)
+			buf_append_char(&text, ' ');
+		buf_append_str(&text, c->args[i]);
+	}
+	detail = xasprintf("%s: %s", role, buf_str(&text));
+	if (store_event_append(cf->st, now->iso, ref, "note", detail, mail_id, err) != 0)
+		goto out;
+	report_add(rep, "%s: done, noted on %s", c->text, ref);
+	rep->done++;
+	log_info(ref, "command-done", "verb=note role=%s", role);
+	rc = 0;
+out:
+	free(detail);
+	buf_free(&text);
+	return rc;
+}
+
+/* The verbs the command module answers itself. */
+struct module_verb {
+	const char	*verb;
+	int		(*run)(struct caseflow *, const char *, const struct command *, int64_t,
+			    const struct clock_now *, struct command_report *, struct clerk_err *);
+};
+
+static const struct module_verb module_verbs[] = {
+	{ "show", show_case },
+	{ "note", note_case },
+};
+
+static const struct module_verb *
+module_verb(const char *verb)
+{
+	for (size_t i = 0; i < sizeof(module_verbs) / sizeof(module_verbs[0]); i++)
+		if (strcmp(module_verbs[i].verb, verb) == 0)
+			return &module_verbs[i];
+	return NULL;
+}
+
+int
+commands_check(const struct wf_set *set, struct buf *out, struct buf *diag)
+{
+	int problems = 0;
+
+	for (size_t i = 0; i < commands_table_len; i++) {
+		const struct command_syntax *cs = &commands_table[i];
+
+		if (cs->by == COMMAND_BY_MODULE && module_verb(cs->verb) == NULL) {
+			buf_printf(diag, "commands: %s is marked as the command module's, which "
+			    "has no handler for it\n", cs->verb);
+			problems++;
+		}
+		if (!wf_list_has(set->vocab.commands, cs->verb) && cs->by != COMMAND_BY_MODULE) {
+			buf_printf(diag, "commands: %s is not in workflows/vocabulary, so no "
+			    "workflow may answer it\n", cs->verb);
+			problems++;
+		}
+	}
+	for (size_t i = 0; i < sizeof(module_verbs) / sizeof(module_verbs[0]); i++) {
+		const struct command_syntax *cs = commands_syntax(module_verbs[i].verb);
+
+		if (cs == NULL || cs->by != COMMAND_BY_MODULE) {
+			buf_printf(diag, "commands: the module answers %s, which the table does "
+			    "not give to it\n", module_verbs[i].verb);
+			problems++;
+		}
+	}
+	/* Every verb the vocabulary lets a workflow use must be one the parser
+	 * knows, or a workflow line could never be reached. */
+	for (const char *p = set->vocab.commands; p != NULL && *p != '\0';) {
+		size_t n = strcspn(p, ",");
+		char *verb = xstrndup(p, n);
+
+		if (verb[0] != '\0' && commands_syntax(verb) == NULL) {
+			buf_printf(diag, "commands: workflows/vocabulary names %s, which is not an "
+			    "officer command\n", verb);
+			problems++;
+		}
+		free(verb);
+		p = p[n] ? p + n + 1 : NULL;
+	}
+	buf_append_str(out, "offered:");
+	for (size_t i = 0; i < commands_table_len; i++)
+		if (commands_answered(set, commands_table[i].verb))
+			buf_printf(out, " %s", commands_table[i].verb);
+	buf_append_str(out, "; not offered (no workflow answers them):");
+	{
+		int none = 1;
+
+		for (size_t i = 0; i < commands_table_len; i++) {
+			if (commands_answered(set, commands_table[i].verb))
+				continue;
+			buf_printf(out, " %s", commands_table[i].verb);
+			none = 0;
+		}
+		if (none)
+			buf_append_str(out, " none");
+	}
+	return problems == 0 ? 0 : -1;
 }
 
 struct candidates {
@@ -238,13 +358,24 @@ commands_execute(struct caseflow *cf, const char *role, const char *configured,
 
 	if (commands_check_syntax(c, why, sizeof(why)) != 0)
 		return not_done(cf, role, c, why, mail_id, now, rep, err);
+	if (!commands_answered(cf->wf, c->verb)) {
+		snprintf(why, sizeof(why), "no workflow of this association answers %s", c->verb);
+		return not_done(cf, role, c, why, mail_id, now, rep, err);
+	}
 	if (!commands_role_may(role, configured, c->verb)) {
 		snprintf(why, sizeof(why), "the %s may not use %s (the %s may use: %s)", role,
 		    c->verb, role, configured ? configured : commands_default_verbs(role));
 		return not_done(cf, role, c, why, mail_id, now, rep, err);
 	}
-	if (strcmp(c->verb, "show") == 0)
-		return show_case(cf, role, c, mail_id, now, rep, err);
+	if (cs->by == COMMAND_BY_MODULE) {
+		const struct module_verb *mv = module_verb(c->verb);
+
+		if (mv == NULL) {
+			err_set(err, 0, "commands: no handler for %s", c->verb);
+			return -1;
+		}
+		return mv->run(cf, role, c, mail_id, now, rep, err);
+	}
 	if (cs->member_arg && strchr(c->args[0], '@') != NULL) {
 		/* A member: the first of their open cases that takes it. */
 		if (store_person_open_cases(cf->st, c->args[0], add_candidate, &cd, err) != 0)
@@ -285,9 +416,9 @@ refusal(struct caseflow *cf, const struct understanding *u, const struct clock_n
 	const struct config_officer *o = u->officer;
 	const struct pgp_signature_info *sig = &u->r.sig;
 	const struct mail *m = u->r.outer;
-	long long age, limit = (long long)cf->cfg->limits.command_max_age_hours * 3600;
-	char fpr[41] = "";
-	int seen = 0;
+	long long limit = (long long)cf->cfg->limits.command_max_age_hours * 3600;
+	char fpr[41] = "", iso[CAL_DATETIME_BUFSZ], *at = NULL;
+	int seen = 0, age;
 
 	why[0] = '\0';
 	*sig_problem = 1;
@@ -327,6 +458,7 @@ refusal(struct caseflow *cf, const struct understanding *u, const struct clock_n
 		}
 		return 0;
 	}
+	*sig_problem = 0;
 	if (m->message_id == NULL || m->message_id[0] == '\0') {
 		snprintf(why, n, "the mail has no Message-ID, so clerk cannot make sure it is "
 		    "carried out only once");
@@ -339,17 +471,32 @@ refusal(struct caseflow *cf, const struct understanding *u, const struct clock_n
 		    "a command mail counts once", m->message_id);
 		return 0;
 	}
-	if (!m->date_valid) {
-		snprintf(why, n, "the mail has no valid Date header");
+	/* The same signed text under new headers: the signature counts once. */
+	if (u->r.sig_id[0] == '\0') {
+		snprintf(why, n, "the signed text cannot be identified, so clerk cannot make sure "
+		    "it is carried out only once");
 		return 0;
 	}
-	age = (long long)now->epoch - (long long)m->date_epoch;
-	if (age > limit || -age > limit) {
-		char iso[CAL_DATETIME_BUFSZ];
-
-		clock_iso((time_t)m->date_epoch, iso);
-		snprintf(why, n, "it is dated %s, more than %d hours %s", iso,
-		    cf->cfg->limits.command_max_age_hours, age > 0 ? "ago" : "from now");
+	if (store_signature_seen(cf->st, u->r.sig_id, &seen, &at, err) != 0)
+		return -1;
+	if (seen) {
+		clock_iso(sig->created, iso);
+		snprintf(why, n, "this signature (made %s) was carried out before, on %.19s; "
+		    "a signed text counts once, whatever the mail around it", iso, at ? at : "?");
+		free(at);
+		return 0;
+	}
+	/* Recent by the signature's own time: the Date: header is not signed. */
+	age = pgp_signature_age_check((long long)sig->created, (long long)now->epoch, limit);
+	if (age != 0) {
+		clock_iso(sig->created, iso);
+		if (age == 1)
+			snprintf(why, n, "it was signed %s, more than %d hours ago", iso,
+			    cf->cfg->limits.command_max_age_hours);
+		else if (age == 2)
+			snprintf(why, n, "it was signed %s, in the future by clerk's clock", iso);
+		else
+			snprintf(why, n, "the signature has no creation time");
 		return 0;
 	}
 	return 0;
@@ -449,8 +596,8 @@ commands_apply(struct caseflow *cf, const struct understanding *u, int64_t mail_
 		return -1;
 	if (why[0] != '\0')
 		return refuse(cf, u, mail_id, why, sig_problem, now, err);
-	/* Only what the signature covers (reading.h): u->r.text. */
-	commands_parse(u->r.text ? u->r.text : "", &cl);
+	/* Only what the good signature covers (reading.h), nothing around it. */
+	commands_parse(cf->wf, u->r.covered ? u->r.covered : "", &cl);
 	for (size_t i = 0; i < cl.n; i++) {
 		if (i >= COMMANDS_MAX_PER_MAIL) {
 			report_add(&rep, "%s: not done: more than %d commands in one mail",
@@ -464,7 +611,11 @@ commands_apply(struct caseflow *cf, const struct understanding *u, int64_t mail_
 	}
 	if (cl.n == 0)
 		report_add(&rep, "no command lines in the signed text (quoted lines are ignored)");
-	if (store_command_record(cf->st, m->message_id, now->iso, o->role, err) != 0)
+	if (u->r.outside)
+		report_add(&rep, "text outside the signed part of your mail was ignored: only what "
+		    "your signature covers is read as commands");
+	if (store_command_record(cf->st, m->message_id, now->iso, o->role, err) != 0 ||
+	    store_signature_record(cf->st, u->r.sig_id, now->iso, mail_id, "command", err) != 0)
 		goto out;
 	tvars_set_list(&tv, "results");
 	for (size_t i = 0; i < rep.n; i++)

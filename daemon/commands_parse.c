@@ -1,5 +1,5 @@
 /* Officer command lines and role permissions: pure. */
-#include "commands.h"
+#include "commands_parse.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -9,37 +9,88 @@
 #include "buf.h"
 #include "xmalloc.h"
 
-/* FORMS.md "Officer commands", in its order. */
-static const struct command_syntax syntax[] = {
-	{ "approve",	"<case> [category]",			1, 0 },
-	{ "reject",	"<case> <reason...>",			2, 0 },
-	{ "request",	"<case> <what is missing...>",		2, 0 },
-	{ "paid",	"<member-or-case> <amount> [date]",	2, 1 },
-	{ "admit",	"<case>",				1, 0 },
-	{ "dismiss",	"<case> <reason...>",			2, 0 },
-	{ "meeting",	"<case> <date>",			2, 0 },
-	{ "settled",	"<case>",				1, 0 },
-	{ "recommend",	"<case> <sanction> [duration]",		2, 0 },
-	{ "decide",	"<case> <sanction> [duration]",		2, 0 },
-	{ "extend",	"<case> <days>",			2, 0 },
-	{ "waive",	"<member> pfo <year> <reason...>",	4, 1 },
-	{ "note",	"<case> <text...>",			2, 0 },
-	{ "show",	"<case>",				1, 0 },
+#define W COMMAND_BY_WORKFLOW
+#define M COMMAND_BY_MODULE
+/* FORMS.md "Officer commands", in its order: the one list the mail parser,
+ * clerkctl, its --help and `clerkctl check` read. */
+const struct command_syntax commands_table[] = {
+	{ "approve",	"<case> [category]",			1, 0, W,
+	    "approve an application, a diploma, or a resignation waiting for dues" },
+	{ "reject",	"<case> <reason...>",			2, 0, W,
+	    "reject, with the reason the person reads" },
+	{ "request",	"<case> <what is missing...>",		2, 0, W,
+	    "ask the applicant for what is missing" },
+	{ "paid",	"<member-or-case> <amount> [date]",	2, 1, W,
+	    "record a payment (a member's address, or a dues case)" },
+	{ "admit",	"<case>",				1, 0, W,
+	    "take a complaint for handling" },
+	{ "dismiss",	"<case> <reason...>",			2, 0, W,
+	    "dismiss a complaint, with the reasons" },
+	{ "meeting",	"<case> <date>",			2, 0, W,
+	    "set a dialogue or separate meeting" },
+	{ "settled",	"<case>",				1, 0, W,
+	    "the parties agreed: the complaint closes" },
+	{ "recommend",	"<case> <sanction> [duration]",		2, 0, W,
+	    "the committee's recommendation to the board" },
+	{ "decide",	"<case> <sanction> [duration]",		2, 0, W,
+	    "the board's decision" },
+	{ "extend",	"<case> <days>",			2, 0, W,
+	    "extend the running deadline" },
+	{ "waive",	"<member> pfo <year> <reason...>",	4, 1, W,
+	    "waive a member's PFO duty for a year" },
+	{ "note",	"<case> <text...>",			2, 0, M,
+	    "add a note to the case's history (any case, any state)" },
+	{ "show",	"<case>",				1, 0, M,
+	    "the case and its whole history" },
 };
-#define NSYNTAX (sizeof(syntax) / sizeof(syntax[0]))
-
-const char *const commands_verbs[] = {
-	"approve", "reject", "request", "paid", "admit", "dismiss", "meeting", "settled",
-	"recommend", "decide", "extend", "waive", "note", "show", NULL,
-};
+const size_t commands_table_len = sizeof(commands_table) / sizeof(commands_table[0]);
+#undef W
+#undef M
 
 const struct command_syntax *
 commands_syntax(const char *verb)
 {
-	for (size_t i = 0; i < NSYNTAX; i++)
-		if (strcmp(syntax[i].verb, verb) == 0)
-			return &syntax[i];
+	for (size_t i = 0; i < commands_table_len; i++)
+		if (strcmp(commands_table[i].verb, verb) == 0)
+			return &commands_table[i];
 	return NULL;
+}
+
+int
+commands_answered(const struct wf_set *set, const char *verb)
+{
+	const struct command_syntax *cs = commands_syntax(verb);
+
+	if (cs == NULL)
+		return 0;
+	if (cs->by == COMMAND_BY_MODULE || set == NULL)
+		return 1;
+	for (size_t i = 0; i < set->nwf; i++) {
+		const struct workflow *wf = set->wf[i];
+
+		for (size_t t = 0; t < wf->ntrans; t++)
+			if (wf->trans[t].ev == WF_EV_COMMAND && wf->trans[t].ev_name != NULL &&
+			    strcmp(wf->trans[t].ev_name, verb) == 0)
+				return 1;
+		for (size_t o = 0; o < wf->nopeners; o++)
+			if (wf->openers[o].kind == WF_EV_COMMAND &&
+			    strcmp(wf->openers[o].name, verb) == 0)
+				return 1;
+	}
+	return 0;
+}
+
+size_t
+commands_offered(const struct wf_set *set, const char **verbs, size_t max)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < commands_table_len && n + 1 < max; i++)
+		if (commands_answered(set, commands_table[i].verb))
+			verbs[n++] = commands_table[i].verb;
+	if (max > 0)
+		verbs[n] = NULL;
+	return n;
 }
 
 int
@@ -114,7 +165,7 @@ text_of(struct command *c)
 }
 
 int
-commands_parse_line(const char *line, int lineno, struct command *out)
+commands_parse_line(const struct wf_set *set, const char *line, int lineno, struct command *out)
 {
 	const struct command_syntax *cs;
 	char **words = NULL;
@@ -139,7 +190,7 @@ commands_parse_line(const char *line, int lineno, struct command *out)
 	for (char *v = words[0]; *v; v++)
 		*v = (char)tolower((unsigned char)*v);
 	cs = commands_syntax(words[0]);
-	if (cs == NULL) {
+	if (cs == NULL || !commands_answered(set, cs->verb)) {
 		for (size_t i = 0; i < nwords; i++)
 			free(words[i]);
 		free(words);
@@ -175,7 +226,7 @@ command_from_words(const char *verb, char *const *args, size_t nargs, struct com
 }
 
 void
-commands_parse(const char *text, struct command_list *out)
+commands_parse(const struct wf_set *set, const char *text, struct command_list *out)
 {
 	const char *p = text;
 	int lineno = 0;
@@ -194,7 +245,7 @@ commands_parse(const char *text, struct command_list *out)
 			free(line);
 			break;
 		}
-		if (commands_parse_line(line, lineno, &c)) {
+		if (commands_parse_line(set, line, lineno, &c)) {
 			out->v = xgrow(out->v, &out->cap, out->n + 1, sizeof(*out->v));
 			out->v[out->n++] = c;
 		}

@@ -146,7 +146,18 @@ compose_header(const struct notice_header *h, struct buf *out,
 			    "subject", h->case_ref);
 			goto out;
 		}
-		buf_printf(&ref, "[%s]", h->case_ref);
+		for (p = h->ref_token; p != NULL && *p; p++)
+			if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
+				break;
+		if (p != NULL && (*p || h->ref_token[0] == '\0')) {
+			err_set(err, 0, "confirmation token '%s' cannot go in a "
+			    "subject", h->ref_token);
+			goto out;
+		}
+		if (h->ref_token != NULL)
+			buf_printf(&ref, "[%s/%s]", h->case_ref, h->ref_token);
+		else
+			buf_printf(&ref, "[%s]", h->case_ref);
 	}
 	if (hdr_date(&hb, h->date, h->utc_offset, err) == -1 ||
 	    hdr_mailbox(&hb, "From", h->from_name, h->from_addr, err) == -1 ||

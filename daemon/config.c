@@ -15,6 +15,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
+
 #include "buf.h"
 #include "xmalloc.h"
 
@@ -72,6 +74,8 @@ static const struct key_def config_keys[] = {
 	{ "limits", "max_depth", KEY_INT, OFF(limits.max_depth), 1, 1000 },
 	{ "limits", "auto_replies_per_day", KEY_INT, OFF(limits.auto_replies_per_day), 1, 10000 },
 	{ "limits", "command_max_age_hours", KEY_INT, OFF(limits.command_max_age_hours), 1, 8760 },
+	{ "limits", "member_signature_max_age_hours", KEY_INT,
+	    OFF(limits.member_signature_max_age_hours), 1, 8760 },
 	{ "log", "level", KEY_STRING, OFF(log.level), 0, 0 },
 	{ "security", "insecure", KEY_BOOL, OFF(insecure), 0, 0 },
 };
@@ -337,6 +341,32 @@ start_section(struct parser *p, struct config *cfg, char *head, struct clerk_err
 	return 0;
 }
 
+/* A password file that others can read leaks the password to every local
+ * user: refuse it, naming the file and its mode. */
+static int
+secret_file_private(const char *cfgname, int line, const char *key, const char *path, int fd,
+    struct clerk_err *err)
+{
+	struct stat sb;
+
+	if (fstat(fd, &sb) != 0) {
+		err_set(err, 0, "%s:%d: %s: cannot stat '%s': %s", cfgname, line, key, path,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		err_set(err, 0, "%s:%d: %s: '%s' is not a regular file", cfgname, line, key, path);
+		return -1;
+	}
+	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
+		err_set(err, 0, "%s:%d: %s: '%s' has mode %04o: a password file must not be "
+		    "readable or writable by group or others (chmod 600 '%s')", cfgname, line, key,
+		    path, (unsigned)(sb.st_mode & 07777), path);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 read_secret(const char *cfgname, int line, const char *key, const char *path, char **out,
     struct clerk_err *err)
@@ -352,6 +382,8 @@ read_secret(const char *cfgname, int line, const char *key, const char *path, ch
 		    strerror(errno));
 		return -1;
 	}
+	if (secret_file_private(cfgname, line, key, path, fd, err) != 0)
+		goto out;
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
 		buf_append(&b, chunk, (size_t)n);
 	if (n < 0) {
@@ -376,28 +408,48 @@ out:
 	return rc;
 }
 
+/* The host as libcurl itself will read it, so that what counts as loopback
+ * here is where curl connects ("imap://evil.example?@127.0.0.1/" is
+ * evil.example). NULL when curl cannot parse the URL. */
+static char *
+url_host(const char *url)
+{
+	CURLU *u = curl_url();
+	char *host = NULL, *out = NULL;
+
+	if (u == NULL)
+		return NULL;
+	if (curl_url_set(u, CURLUPART_URL, url, CURLU_NON_SUPPORT_SCHEME) == CURLUE_OK &&
+	    curl_url_get(u, CURLUPART_HOST, &host, 0) == CURLUE_OK && host != NULL) {
+		size_t n = strlen(host);
+
+		/* IPv6 literals come back in brackets. */
+		if (n >= 2 && host[0] == '[' && host[n - 1] == ']')
+			out = xstrndup(host + 1, n - 2);
+		else
+			out = xstrdup(host);
+		for (char *p = out; *p; p++)
+			*p = (char)tolower((unsigned char)*p);
+	}
+	curl_free(host);
+	curl_url_cleanup(u);
+	return out;
+}
+
 int
 config_url_is_loopback(const char *url)
 {
-	const char *h = strstr(url, "://");
-	char host[256];
-	size_t n;
+	char *host = url_host(url);
+	int yes = 0;
 
-	if (h == NULL)
+	if (host == NULL)
 		return 0;
-	h += 3;
-	if (strchr(h, '@') != NULL && strchr(h, '@') < h + strcspn(h, "/"))
-		h = strchr(h, '@') + 1;
-	if (*h == '[') {
-		n = strcspn(h + 1, "]");
-		snprintf(host, sizeof(host), "%.*s", (int)n, h + 1);
-	} else {
-		n = strcspn(h, ":/?");
-		snprintf(host, sizeof(host), "%.*s", (int)n, h);
-	}
 	if (strncmp(host, "127.", 4) == 0 && strspn(host, "0123456789.") == strlen(host))
-		return 1;
-	return strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0;
+		yes = 1;
+	else
+		yes = strcmp(host, "localhost") == 0 || strcmp(host, "::1") == 0;
+	free(host);
+	return yes;
 }
 
 static int
@@ -416,8 +468,14 @@ check_url(struct parser *p, const struct config *cfg, const char *section, const
     const char *tls_scheme, const char *plain_scheme, enum tls_mode *mode, struct clerk_err *err)
 {
 	size_t tl = strlen(tls_scheme), pl = strlen(plain_scheme);
+	char *host;
 
 	p->line = key_line(p, section, "url");
+	if ((host = url_host(url)) == NULL || host[0] == '\0') {
+		free(host);
+		return fail(p, err, "url '%s' is not a URL libcurl can read (no host)", url);
+	}
+	free(host);
 	if (strncmp(url, tls_scheme, tl) == 0 && strncmp(url + tl, "://", 3) == 0) {
 		*mode = TLS_IMPLICIT;
 		return 0;
@@ -519,6 +577,7 @@ set_defaults(struct config *cfg)
 	cfg->limits.max_depth = 20;
 	cfg->limits.auto_replies_per_day = 10;
 	cfg->limits.command_max_age_hours = 72;
+	cfg->limits.member_signature_max_age_hours = 168;
 }
 
 static void

@@ -331,7 +331,8 @@ do_action(struct run *r, const struct wf_action *a, int *go, int *goline)
 		return 0;
 	switch (a->kind) {
 	case WF_ACT_SEND:
-		o = record_out(r, WF_ACT_SEND, a->line);
+	case WF_ACT_CONFIRM:
+		o = record_out(r, a->kind, a->line);
 		o->role = xstrdup(a->role);
 		o->name = xstrdup(a->name);
 		return 0;

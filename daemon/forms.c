@@ -31,11 +31,12 @@ enum word_class {
 	WC_GROUNDS,
 	WC_UNIT,
 	WC_REPLY,
+	WC_ANSWER,
 	WC_COUNT
 };
 
 static const char *const class_names[WC_COUNT] = {
-	"label", "form name", "yesno", "sick_leave", "grounds", "unit", "reply"
+	"label", "form name", "yesno", "sick_leave", "grounds", "unit", "reply", "answer"
 };
 
 /* The canonical words the rest of clerk relies on (FORMS.md); the table
@@ -46,6 +47,7 @@ static const char *const class_values[WC_COUNT][4] = {
 	[WC_GROUNDS] = { "procedure", "unreasonable", NULL },
 	[WC_UNIT] = { "hours", NULL },
 	[WC_REPLY] = { "wrote", NULL },
+	[WC_ANSWER] = { "confirm", "cancel", "withdraw", NULL },
 };
 
 static const char *const type_names[] = {
@@ -693,7 +695,7 @@ load_word(struct loader *ld, char **cells)
 			cls = (int)i;
 	if (cls < 0)
 		return lfail(ld, "unknown word class \"%s\" (known: yesno, "
-		    "sick_leave, grounds, unit, reply)", cells[1]);
+		    "sick_leave, grounds, unit, reply, answer)", cells[1]);
 	for (target = 0; class_values[cls][target] != NULL; target++)
 		if (strcmp(class_values[cls][target], cells[2]) == 0)
 			break;
@@ -1780,6 +1782,28 @@ is_other_text_marker(const char *s, size_t n)
 		if (s[i] != '_')
 			return 0;
 	return 1;
+}
+
+const char *
+forms_answer(const struct forms_table *t, const char *text)
+{
+	const char *p = text;
+
+	/* The first line of the answer itself: not a quote, not blank. */
+	while (p != NULL && *p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t n = nl ? (size_t)(nl - p) : strlen(p);
+		const struct ft_entry *e;
+
+		if (is_signature(p, n))
+			return NULL;
+		if (!is_quoted(p, n) && !is_blank(p, n)) {
+			e = lookup_words(t, WC_ANSWER, p, n);
+			return e != NULL ? class_values[WC_ANSWER][e->target] : NULL;
+		}
+		p = nl ? nl + 1 : NULL;
+	}
+	return NULL;
 }
 
 static void

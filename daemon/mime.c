@@ -89,6 +89,29 @@ find_line(const char *s, size_t len, const char *needle)
 	return NULL;
 }
 
+/* An armour line: `marker` alone on its line (trailing blanks and CR
+ * allowed), at a line start in s[0..len); NULL when there is none. A
+ * marker inside a line ("Hi -----BEGIN ...") is text, not armour. */
+static const char *
+find_armor_line(const char *s, size_t len, const char *marker)
+{
+	size_t n = strlen(marker);
+
+	for (const char *p = s; p != NULL && p + n <= s + len;) {
+		const char *at = find_line(p, len - (size_t)(p - s), marker);
+		const char *q;
+
+		if (at == NULL)
+			return NULL;
+		for (q = at + n; q < s + len && (*q == ' ' || *q == '\t' || *q == '\r'); q++)
+			;
+		if (q == s + len || *q == '\n')
+			return at;
+		p = at + 1;
+	}
+	return NULL;
+}
+
 /* A parameter value without surrounding quotes and backslash escapes. */
 static char *
 unquote(const char *v)
@@ -981,6 +1004,17 @@ append_lf(struct buf *out, const char *s, size_t len)
 		run = i + 1;
 	}
 	buf_append(out, s + run, len - run);
+}
+
+char *
+mail_text_to_utf8(const char *charset, const char *data, size_t len)
+{
+	struct buf u = BUF_INIT, lf = BUF_INIT;
+
+	to_utf8(&u, charset, data, len);
+	append_lf(&lf, buf_str(&u), u.len);
+	buf_free(&u);
+	return buf_steal(&lf);
 }
 
 static size_t
@@ -2090,10 +2124,17 @@ detect_pgp_inline(struct ctx *c, const char *d, size_t len, const char *cs)
 
 	if (p->kind != MAIL_PGP_NONE)
 		return;
-	sig = find_line(d, len, "-----BEGIN PGP SIGNED MESSAGE-----");
-	msg = find_line(d, len, "-----BEGIN PGP MESSAGE-----");
+	sig = find_armor_line(d, len, "-----BEGIN PGP SIGNED MESSAGE-----");
+	msg = find_armor_line(d, len, "-----BEGIN PGP MESSAGE-----");
 	if (sig == NULL && msg == NULL)
 		return;
+	/* A clearsigned block is whole in one text part, or it is none: a
+	 * later part may hold the real one. */
+	if (sig != NULL && (msg == NULL || sig < msg) &&
+	    find_armor_line(sig, len - (size_t)(sig - d), "-----END PGP SIGNATURE-----") == NULL) {
+		note(c, "a BEGIN PGP SIGNED MESSAGE line without its END line: not a signature");
+		return;
+	}
 	if (sig != NULL && (msg == NULL || sig < msg)) {
 		s = sig;
 		end_marker = "-----END PGP SIGNATURE-----";
@@ -2105,7 +2146,7 @@ detect_pgp_inline(struct ctx *c, const char *d, size_t len, const char *cs)
 		p->kind = MAIL_PGP_INLINE_ENCRYPTED;
 		dst = &p->encrypted;
 	}
-	e = find_line(s, len - (size_t)(s - d), end_marker);
+	e = find_armor_line(s, len - (size_t)(s - d), end_marker);
 	if (e == NULL) {
 		note(c, "inline PGP block without its END line");
 		e = d + len;

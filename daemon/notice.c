@@ -386,6 +386,7 @@ notice_queue(const struct notice_ctx *nx, const struct notice_req *req,
 	h.to_name = req->to_name;
 	h.to_addr = to;
 	h.case_ref = req->case_ref;
+	h.ref_token = req->ref_token;
 	h.subject = r.subject;
 	h.date = now->local;
 	h.utc_offset = utc_offset_minutes(now->epoch);

@@ -155,6 +155,18 @@ pgp_fpr_normalize(const char *in, char out[41])
 }
 
 int
+pgp_signature_age_check(long long created, long long now, long long max_age)
+{
+	if (created <= 0)
+		return 3;
+	if (created - now > PGP_SIGNATURE_SKEW_SECONDS)
+		return 2;
+	if (now - created > max_age)
+		return 1;
+	return 0;
+}
+
+int
 pgp_signer_is_sender(const struct pgp_signature_info *info,
     const char *pinned_fpr, const char *from_addr)
 {
@@ -606,6 +618,14 @@ openpgp_open(const char *gnupg_home, struct openpgp **out,
 		err_set(err, 0, "GnuPG home: not configured");
 		goto out;
 	}
+	/* The home holds the association's secret key: made 0700 whatever
+	 * the umask, and narrowed to 0700 when others could enter it. */
+	if (stat(gnupg_home, &st) == -1 && errno == ENOENT &&
+	    mkdir(gnupg_home, 0700) == -1 && errno != EEXIST) {
+		err_set(err, 0, "GnuPG home %s: cannot create: %s", gnupg_home,
+		    strerror(errno));
+		goto out;
+	}
 	if (stat(gnupg_home, &st) == -1) {
 		err_set(err, 0, "GnuPG home %s: %s", gnupg_home,
 		    strerror(errno));
@@ -613,6 +633,13 @@ openpgp_open(const char *gnupg_home, struct openpgp **out,
 	}
 	if (!S_ISDIR(st.st_mode)) {
 		err_set(err, 0, "GnuPG home %s: not a directory", gnupg_home);
+		goto out;
+	}
+	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0 &&
+	    chmod(gnupg_home, 0700) == -1) {
+		err_set(err, 0, "GnuPG home %s has mode %04o and cannot be made "
+		    "private: %s", gnupg_home, (unsigned)(st.st_mode & 07777),
+		    strerror(errno));
 		goto out;
 	}
 	/* gpg writes lock files and the trust database there. */

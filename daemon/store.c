@@ -2,10 +2,16 @@
  * in a cache indexed by their place in the table below. */
 #include "store.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "store_int.h"
 #include "store_schema.h"
@@ -116,15 +122,27 @@ struct store {
 	int		 in_tx;
 };
 
+/* Temporary: the database may work on the next try (busy, locked, out
+ * of memory, an I/O error, the disk full); everything else (a constraint,
+ * a corrupt file, a bug) needs a person. */
+static int
+code_is_temporary(int code)
+{
+	int primary = code & 0xff;
+
+	return primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_NOMEM ||
+	    primary == SQLITE_IOERR || primary == SQLITE_FULL;
+}
+
 static int
 db_fail(struct store *st, struct clerk_err *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(st->db);
 	int primary = code & 0xff;
 
-	err_set(err, primary == SQLITE_BUSY || primary == SQLITE_LOCKED || primary == SQLITE_NOMEM ||
-	    primary == SQLITE_IOERR || primary == SQLITE_FULL,
-	    "store: %s: %s", what, sqlite3_errmsg(st->db));
+	err_set(err, code_is_temporary(code), "store: %s: %s%s", what, sqlite3_errmsg(st->db),
+	    primary == SQLITE_BUSY || primary == SQLITE_LOCKED ?
+	    " (another clerk process held it longer than 5 s; try again)" : "");
 	return -1;
 }
 
@@ -150,10 +168,14 @@ stmt(struct store *st, enum stmt_id id, struct clerk_err *err)
 static void
 bind_text(sqlite3_stmt *s, int i, const char *v)
 {
+	/* Not copied (SQLITE_STATIC): every caller steps right after binding,
+	 * while the string lives. A copy could fail for want of memory, and a
+	 * failed bind leaves the parameter NULL: "WHERE ref = NULL" would then
+	 * read as "no such case" instead of a failure. */
 	if (v == NULL)
 		sqlite3_bind_null(s, i);
 	else
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, i, v, -1, SQLITE_STATIC);
 }
 
 /* Runs a statement that returns no rows. */
@@ -182,10 +204,13 @@ exec(struct store *st, const char *sql, struct clerk_err *err)
 	char *msg = NULL;
 
 	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		int code = sqlite3_errcode(st->db);
+		int code = sqlite3_extended_errcode(st->db);
+		int primary = code & 0xff;
 
-		err_set(err, code == SQLITE_BUSY || code == SQLITE_LOCKED, "store: %s",
-		    msg ? msg : sqlite3_errmsg(st->db));
+		err_set(err, code_is_temporary(code), "store: %s%s",
+		    msg ? msg : sqlite3_errmsg(st->db),
+		    primary == SQLITE_BUSY || primary == SQLITE_LOCKED ?
+		    " (another clerk process held it longer than 5 s; try again)" : "");
 		sqlite3_free(msg);
 		return -1;
 	}
@@ -294,6 +319,12 @@ migrate(struct store *st, struct clerk_err *err)
 	int version;
 	char pragma[64];
 
+	/* Up to date (the usual case): no write lock, so that a clerkctl that
+	 * only reads never waits for the daemon's transaction. */
+	if (store_schema_version(st, &version, err) != 0)
+		return -1;
+	if (version == latest)
+		return 0;
 	if (exec(st, "BEGIN IMMEDIATE", err) != 0)
 		return -1;
 	if (store_schema_version(st, &version, err) != 0)
@@ -318,10 +349,60 @@ fail:
 	return -1;
 }
 
+/* The database holds members' mail: only its owner reads it. A new file is
+ * made 0600 whatever the umask (SQLite gives the WAL and the shared-memory
+ * file the database's own mode); an existing one, its WAL and its -shm are
+ * narrowed to 0600 when others could read them. */
+static int
+private_files(const char *path, struct clerk_err *err)
+{
+	static const char *const suffix[] = { "", "-wal", "-shm" };
+	struct stat sb;
+	int fd;
+
+	if (path[0] == '\0' || path[0] == ':' || strncmp(path, "file:", 5) == 0)
+		return 0;
+	fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd >= 0) {
+		int rc = fchmod(fd, 0600);
+
+		close(fd);
+		if (rc != 0) {
+			err_set(err, 0, "store: cannot make '%s' private: %s", path, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (errno != EEXIST) {
+		err_set(err, errno == EACCES ? 0 : 1, "store: cannot create '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
+		char *f = xasprintf("%s%s", path, suffix[i]);
+		int rc = 0;
+
+		if (stat(f, &sb) == 0 && S_ISREG(sb.st_mode) &&
+		    (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0 && chmod(f, 0600) != 0) {
+			err_set(err, 0, "store: '%s' has mode %04o and cannot be made private: %s",
+			    f, (unsigned)(sb.st_mode & 07777), strerror(errno));
+			rc = -1;
+		}
+		free(f);
+		if (rc != 0)
+			return -1;
+	}
+	return 0;
+}
+
 int
 store_open(const char *path, struct store **out, struct clerk_err *err)
 {
-	struct store *st = xcalloc(1, sizeof(*st));
+	struct store *st;
+
+	if (private_files(path, err) != 0)
+		return -1;
+	st = xcalloc(1, sizeof(*st));
 
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
@@ -346,6 +427,73 @@ store_open(const char *path, struct store **out, struct clerk_err *err)
 fail:
 	store_close(st);
 	return -1;
+}
+
+int
+store_daemon_lock(const char *database, unsigned wait_ms, int *fd_out, struct clerk_err *err)
+{
+	char *path = xasprintf("%s.lock", database);
+	char held[32] = "";
+	unsigned waited = 0;
+	ssize_t n;
+	int fd, rc = -1;
+
+	*fd_out = -1;
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
+	if (fd < 0) {
+		err_set(err, 0, "store: cannot open the lock '%s': %s", path, strerror(errno));
+		goto out;
+	}
+	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		struct timespec ts = { 0, 100 * 1000 * 1000 };
+
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			err_set(err, 0, "store: cannot lock '%s': %s", path, strerror(errno));
+			goto out;
+		}
+		if (waited >= wait_ms) {
+			if ((n = pread(fd, held, sizeof(held) - 1, 0)) > 0)
+				held[n] = '\0';
+			held[strcspn(held, "\n")] = '\0';
+			err_set(err, 0, "another clerkd%s%s%s is running on %s (lock %s): one clerkd "
+			    "per configuration; stop it first (systemctl stop clerkd)",
+			    held[0] ? " (pid " : "", held, held[0] ? ")" : "", database, path);
+			goto out;
+		}
+		nanosleep(&ts, NULL);
+		waited += 100;
+	}
+	if (store_daemon_lock_owner(fd, err) != 0)
+		goto out;
+	*fd_out = fd;
+	fd = -1;
+	rc = 0;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	return rc;
+}
+
+int
+store_daemon_lock_owner(int fd, struct clerk_err *err)
+{
+	char pid[32];
+
+	/* The holder's pid, for the message a second clerkd prints. */
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) < 0) {
+		err_set(err, 1, "store: cannot write the lock's pid: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_daemon_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
 }
 
 void

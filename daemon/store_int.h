@@ -14,7 +14,7 @@
 sqlite3_stmt *store_stmt(struct store *st, const char *sql, struct clerk_err *err);
 /* Fails with the connection's message; temporary for BUSY/LOCKED/IO/FULL. */
 int store_db_fail(struct store *st, struct clerk_err *err, const char *what);
-/* Binds text, or NULL when `v` is NULL. */
+/* Binds text, or NULL when `v` is NULL; not copied: step while it lives. */
 void store_bind_text(sqlite3_stmt *s, int i, const char *v);
 /* Steps a statement that returns no rows. */
 int store_run(struct store *st, sqlite3_stmt *s, const char *what, struct clerk_err *err);

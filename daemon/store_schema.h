@@ -163,6 +163,25 @@ static const char *const store_migrations[] = {
 	"  BEGIN SELECT RAISE(ABORT, 'the event log is append-only (an erasure may only"
 	" blank a detail)'); END;"
 	"CREATE INDEX mails_from ON mails(from_addr);",
+
+	/* 3: authority. A signature that changed anything, by its identity
+	 * (signer, creation time, covered content: reading.h), so that the
+	 * same signed text under new headers counts once. A confirmation
+	 * token (only its sha256) that a member's reply must carry before an
+	 * unsigned resignation or withdrawal counts; valid while its case is
+	 * in the state that sent it, once. */
+	"CREATE TABLE signatures_seen ("
+	"  sig_id TEXT PRIMARY KEY,"
+	"  at TEXT NOT NULL,"
+	"  mail_id INTEGER,"
+	"  what TEXT NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE confirmations ("
+	"  token_sha256 TEXT PRIMARY KEY,"
+	"  case_id INTEGER NOT NULL REFERENCES cases(id),"
+	"  state TEXT NOT NULL,"
+	"  issued TEXT NOT NULL,"
+	"  used TEXT) WITHOUT ROWID;"
+	"CREATE INDEX confirmations_case ON confirmations(case_id);",
 };
 
 #endif

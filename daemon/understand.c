@@ -5,23 +5,21 @@
 #include <stdlib.h>
 #include <string.h>
 
-const char *const understand_command_verbs[] = {
-	"approve", "reject", "request", "paid", "admit", "dismiss", "meeting", "settled",
-	"recommend", "decide", "extend", "waive", "note", "show", NULL,
-};
+#include "commands_parse.h"
 
 /* The case of a reply: a reference in the subject that exists, else a
  * notice of ours named by In-Reply-To or References. */
 static int
 find_case(const struct understand_ctx *ux, const struct mail *m, char *ref, size_t n,
-    struct clerk_err *err)
+    char *token, size_t tn, struct clerk_err *err)
 {
 	struct store_case c;
 	char *found_ref = NULL;
 	int found = 0;
 
 	ref[0] = '\0';
-	if (classify_find_ref(m->subject, ref, n) == 0) {
+	token[0] = '\0';
+	if (classify_find_ref_token(m->subject, ref, n, token, tn) == 0) {
 		if (ux->st == NULL)
 			return 0;
 		if (store_case_get(ux->st, ref, &c, &found, err) != 0)
@@ -30,6 +28,7 @@ find_case(const struct understand_ctx *ux, const struct mail *m, char *ref, size
 		if (found)
 			return 0;
 		ref[0] = '\0';
+		token[0] = '\0';
 	}
 	if (ux->st == NULL)
 		return 0;
@@ -77,6 +76,7 @@ understand_mail(const struct understand_ctx *ux, const char *raw, size_t len,
 {
 	struct classify_input in;
 	const struct mail *m;
+	const char *verbs[32];
 
 	memset(u, 0, sizeof(*u));
 	if (reading_open(ux->pgp, ux->forms, ux->limits, raw, len, 1, &u->r, err) != 0)
@@ -90,7 +90,8 @@ understand_mail(const struct understand_ctx *ux, const char *raw, size_t len,
 	if (m->from.addr != NULL)
 		u->officer = config_officer_by_email(ux->cfg, m->from.addr);
 	if (pinned_key(ux, u, m->from.addr, u->pinned, err) != 0 ||
-	    find_case(ux, m, u->case_ref, sizeof(u->case_ref), err) != 0)
+	    find_case(ux, m, u->case_ref, sizeof(u->case_ref), u->token, sizeof(u->token),
+	    err) != 0)
 		return -1;
 	u->signer_is_sender = pgp_signer_is_sender(&u->r.sig, u->pinned[0] ? u->pinned : NULL,
 	    m->from.addr ? m->from.addr : "");
@@ -99,8 +100,8 @@ understand_mail(const struct understand_ctx *ux, const char *raw, size_t len,
 	in.form_name = u->r.form ? u->r.form->name : NULL;
 	in.case_ref = u->case_ref[0] ? u->case_ref : NULL;
 	in.officer_role = u->officer ? u->officer->role : NULL;
-	in.has_command_lines = classify_has_command_line(u->r.text ? u->r.text : "",
-	    understand_command_verbs);
+	commands_offered(ux->wf, verbs, sizeof(verbs) / sizeof(verbs[0]));
+	in.has_command_lines = classify_has_command_line(u->r.text ? u->r.text : "", verbs);
 	in.own_address = ux->cfg->association.address;
 	classify_mail(&in, &u->cls);
 	return 0;

@@ -87,7 +87,8 @@ wf_each_template(const struct wf_set *set, void (*fn)(void *, const char *), voi
 				const char *name = tr->actions[a].name;
 				int dup = 0;
 
-				if (tr->actions[a].kind != WF_ACT_SEND)
+				if (tr->actions[a].kind != WF_ACT_SEND &&
+				    tr->actions[a].kind != WF_ACT_CONFIRM)
 					continue;
 				for (size_t s = 0; s < nseen && !dup; s++)
 					dup = strcmp(seen[s], name) == 0;
@@ -319,6 +320,7 @@ check_action(struct checker *ck, const struct wf_action *a, wf_template_check tm
 	check_expr(ck, a->from);
 	switch (a->kind) {
 	case WF_ACT_SEND:
+	case WF_ACT_CONFIRM:
 		if (!wf_list_has(set->vocab.roles, a->role))
 			cerr(ck, "unknown role %s", a->role);
 		if (tmpl != NULL && !tmpl(targ, a->name))

@@ -245,7 +245,7 @@ parse_member(struct parser *ps, struct cur *c, struct wf_action *a)
 }
 
 static const char *const action_words[] = {
-	"send", "deadline", "clear", "extend", "set", "member", "open",
+	"send", "confirm", "deadline", "clear", "extend", "set", "member", "open",
 	"decision", "digest", "go",
 };
 
@@ -260,13 +260,13 @@ wfp_action(struct parser *ps, struct wf_transition *t, const char *text)
 	memset(&a, 0, sizeof(a));
 	a.line = ps->line;
 	a.go_state = -1;
-	if (strcmp(verb, "send") == 0) {
-		a.kind = WF_ACT_SEND;
+	if (strcmp(verb, "send") == 0 || strcmp(verb, "confirm") == 0) {
+		a.kind = verb[0] == 's' ? WF_ACT_SEND : WF_ACT_CONFIRM;
 		a.role = wfp_word(&c);
 		a.name = wfp_word(&c);
 		if (a.role == NULL || a.name == NULL || !wfp_ident_ok(a.role) ||
 		    !wfp_ident_ok(a.name)) {
-			ERR(ps, "send: `send <role> <template>` is expected");
+			ERR(ps, "%s: `%s <role> <template>` is expected", verb, verb);
 			goto out;
 		}
 		rc = wfp_cond_tail(ps, &c, &a.cond);

@@ -27,6 +27,7 @@ struct caseflow {
 	const struct wf_set		*wf;
 	const struct template_set	*tpl;
 	struct openpgp			*pgp;
+	const struct forms_table	*forms;
 	const char			*public_key;	/* the association's, armored */
 	size_t				 public_key_len;
 };

@@ -48,6 +48,10 @@ void classify_mail(const struct classify_input *in, struct classification *out);
  * there is none. A reference is PREFIX-YYYY-NNNN: 2-8 capital letters, a
  * year, then 4-6 digits. */
 int classify_find_ref(const char *subject, char *out, size_t n);
+/* The same, and the confirmation token of a reference written
+ * "[FGT-2026-0042/K7QF3M2XD9WT4HPA]" (16-40 of A-Z 0-9) into `token`
+ * ("" when the reference has none). */
+int classify_find_ref_token(const char *subject, char *ref, size_t n, char *token, size_t tn);
 
 /* 1 when `text` has a line that starts with one of the NULL-terminated
  * `verbs` followed by white space or the end of the line. */

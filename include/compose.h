@@ -40,6 +40,8 @@ struct notice_header {
 	const char		*reply_to_addr;	/* NULL: from_addr */
 	const char		*case_ref;	/* "FGT-2026-0042"; NULL: none
 						 * (a digest) */
+	const char		*ref_token;	/* NULL, or a confirmation token:
+						 * "[FGT-2026-0042/TOKEN]" */
 	const char		*subject;	/* rendered subject, UTF-8 */
 	struct cal_datetime	 date;		/* local time of the association */
 	int			 utc_offset;	/* minutes east of UTC at `date` */

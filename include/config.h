@@ -97,7 +97,9 @@ struct config {
 		int	 max_parts;
 		int	 max_depth;
 		int	 auto_replies_per_day;
-		int	 command_max_age_hours;
+		int	 command_max_age_hours;	/* an officer's signature */
+		int	 member_signature_max_age_hours; /* a member's, on a form
+						 * that changes membership */
 	} limits;
 
 	struct {

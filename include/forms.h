@@ -155,6 +155,13 @@ void forms_parse(const struct forms_table *t, const char *text, size_t len,
     struct form **out);
 void form_free(struct form *f);
 
+/* The answer a reply gives on its first line of its own (quoted lines and
+ * blank lines skipped; nothing after a "-- " line): "confirm", "cancel" or
+ * "withdraw" when that line is, or begins with, one of the table's
+ * `answer` words ("Confirm", "Nei", "Trekk tilbake ..."), else NULL.
+ * Static string. */
+const char *forms_answer(const struct forms_table *t, const char *text);
+
 /* The field with that canonical name (the last one when repeated), or
  * NULL. */
 const struct form_field *forms_field(const struct form *f, const char *field);

@@ -217,6 +217,11 @@ const char *mail_header_nth(const struct mail *m, const char *name, size_t n);
  * else read as windows-1252). Returns a new string. */
 char *mail_decode_header(const char *value, size_t len);
 
+/* Text written in `charset` (NULL or unknown: UTF-8 where valid, else
+ * windows-1252) as UTF-8 with LF line ends; a new string. Uses iconv
+ * only, never the MIME parser: safe on any bytes. */
+char *mail_text_to_utf8(const char *charset, const char *data, size_t len);
+
 /* Readable names, for logs and `clerkctl inspect`. */
 const char *mail_pgp_kind_name(enum mail_pgp_kind kind);
 

@@ -33,6 +33,8 @@ enum notice_kind {
 
 struct notice_req {
 	const char		*case_ref;	/* [FGT-2026-0042] in the subject; may be NULL */
+	const char		*ref_token;	/* with case_ref: a confirmation token,
+						 * [FGT-2026-0042/TOKEN]; NULL */
 	const char		*template;	/* notice name */
 	const char		*to;		/* recipient address */
 	const char		*to_name;	/* display name, may be NULL */

@@ -144,6 +144,14 @@ int openpgp_decrypt_verify(struct openpgp *p, const void *cipher, size_t len,
  * not a fingerprint (e.g. "") never matches. */
 int pgp_signer_is_sender(const struct pgp_signature_info *info,
     const char *pinned_fpr, const char *from_addr);
+/* How far a signature's own creation time may lie ahead of clerk's clock
+ * (clocks differ a little; the Date: header is not signed and not used). */
+#define PGP_SIGNATURE_SKEW_SECONDS 300
+/* Pure: 0 when a signature made at `created` is recent at `now` (at most
+ * `max_age` seconds old, at most PGP_SIGNATURE_SKEW_SECONDS ahead); 1 when
+ * older, 2 when from the future, 3 when its time is unknown (0). */
+int pgp_signature_age_check(long long created, long long now, long long max_age);
+
 /* Writes the 40 upper-case hex digits of `in` (spaces ignored) to `out`;
  * -1 when `in` is not a fingerprint. */
 int pgp_fpr_normalize(const char *in, char out[41]);

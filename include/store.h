@@ -18,9 +18,19 @@
 struct store;
 struct store_member;
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
+/* Opens (creating, 0600 whatever the umask) the database at `path`. */
 int store_open(const char *path, struct store **out, struct clerk_err *err);
+/* One clerkd per configuration: an exclusive lock on "<database>.lock",
+ * held until store_daemon_unlock or the process ends (the kernel releases
+ * it after a crash). Waits up to `wait_ms` for another holder, then fails
+ * naming it. clerkctl does not take it: its writes are SQLite transactions
+ * that wait for the daemon's (busy timeout) and never send mail. */
+int store_daemon_lock(const char *database, unsigned wait_ms, int *fd, struct clerk_err *err);
+/* Writes this process's pid into the held lock (after daemon()). */
+int store_daemon_lock_owner(int fd, struct clerk_err *err);
+void store_daemon_unlock(int fd);
 void store_close(struct store *st);
 int store_schema_version(struct store *st, int *version, struct clerk_err *err);
 

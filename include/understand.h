@@ -11,12 +11,11 @@
 #include "openpgp.h"
 #include "reading.h"
 #include "store.h"
-
-/* The verbs of officer commands (shared FORMS.md). */
-extern const char *const understand_command_verbs[];
+#include "workflow.h"
 
 struct understand_ctx {
 	const struct config	*cfg;		/* foreign */
+	const struct wf_set	*wf;		/* foreign: which commands are offered */
 	struct openpgp		*pgp;		/* foreign */
 	const struct forms_table *forms;	/* foreign */
 	struct store		*st;		/* foreign; NULL: no case lookups */
@@ -30,6 +29,8 @@ struct understanding {
 	char			 pinned[41];	/* the key pinned for the sender, or "" */
 	int			 signer_is_sender;
 	char			 case_ref[32];	/* the case this mail belongs to, or "" */
+	char			 token[48];	/* the confirmation token in the subject's
+						 * reference to that case, or "" */
 };
 
 int understand_mail(const struct understand_ctx *ux, const char *raw, size_t len,

@@ -41,6 +41,10 @@ enum wf_event_kind {
 
 enum wf_action_kind {
 	WF_ACT_SEND,		/* send <role> <template> */
+	WF_ACT_CONFIRM,		/* confirm <role> <template>: a notice asking
+				 * the person to confirm by reply; it carries
+				 * a single-use token in its case reference,
+				 * valid while the case stays in this state */
 	WF_ACT_DEADLINE,	/* deadline <name> <spec> [...] */
 	WF_ACT_CLEAR,		/* clear <name> */
 	WF_ACT_EXTEND,		/* extend <name> <days-expr> */
@@ -67,8 +71,8 @@ struct wf_action {
 	enum wf_action_kind kind;
 	int		 line;
 	struct expr	*cond;		/* owned, may be NULL: `... if <expr>` */
-	char		*role;		/* owned: SEND */
-	char		*name;		/* owned: SEND template, DEADLINE/CLEAR/EXTEND
+	char		*role;		/* owned: SEND, CONFIRM */
+	char		*name;		/* owned: SEND/CONFIRM template, DEADLINE/CLEAR/EXTEND
 					 * deadline, SET var, OPEN workflow,
 					 * DIGEST item, GO state */
 	struct expr	*value;		/* owned: SET, EXTEND, MEMBER_*, DECISION,

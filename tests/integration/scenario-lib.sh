@@ -117,6 +117,16 @@ _sc_headers() {	# _sc_headers FROM SUBJECT DATE
 
 _sc_crlf() { sed 's/\r*$/\r/' "$@"; }
 
+# _sc_gpg_time TIME: gpg options that date a signature at TIME (its own
+# creation time is what clerk checks, not the Date header); none for a
+# time before now, when the key did not exist yet.
+_sc_gpg_time() {
+	local t
+	t=$(TZ=Europe/Oslo date +%s -d "${1/T/ }")
+	[ "$t" -gt "$(date +%s)" ] && printf -- '--faked-system-time\n%s!\n' "$t"
+	return 0
+}
+
 # _sc_qp FILE: FILE as quoted-printable with CRLF lines
 _sc_qp() {
 	perl -MMIME::QuotedPrint -0777 -ne 's/\r\n/\n/g; my $q = encode_qp($_, "\r\n"); print $q;' "$1"
@@ -185,7 +195,7 @@ sc_mail_html() {
 }
 
 sc_mail_signed() {
-	local out=$1 from=$2 subject=$3 when=$4 body=$5 home=$6 fpr=$7 b part
+	local out=$1 from=$2 subject=$3 when=$4 body=$5 home=$6 fpr=$7 b part faked
 	b="=-=clerk-signed-$RANDOM=-="
 	part=$(mktemp "$SC_DIR/mail/part.XXXXXX")
 	# The signed entity, byte for byte as it goes between the boundaries.
@@ -194,8 +204,9 @@ sc_mail_signed() {
 		printf 'Content-Transfer-Encoding: quoted-printable\r\n\r\n'
 		_sc_qp "$body"
 	} >"$part"
-	gpg --homedir "$home" --batch --no-tty --quiet --armor --detach-sign \
-		--digest-algo SHA256 -u "$fpr" -o "$part.asc" "$part" ||
+	mapfile -t faked < <(_sc_gpg_time "$when")
+	gpg --homedir "$home" --batch --no-tty --quiet "${faked[@]}" --armor --detach-sign \
+		--digest-algo SHA256 -u "$fpr" -o "$part.asc" "$part" 2>/dev/null ||
 		fail "gpg could not sign with $fpr"
 	{
 		_sc_headers "$from" "$subject" "$when"
@@ -214,14 +225,15 @@ sc_mail_signed() {
 }
 
 sc_command() {
-	local out=$1 officer=$2 when=$3 up addr_var home_var fpr_var text
+	local out=$1 officer=$2 when=$3 up addr_var home_var fpr_var text faked
 	shift 3
 	up=$(printf '%s' "$officer" | tr '[:lower:]' '[:upper:]')_FGT
 	addr_var=ADDR_$up home_var=GNUPGHOME_$up fpr_var=FPR_$up
 	text=$(mktemp "$SC_DIR/mail/cmd.XXXXXX")
 	printf '%s\n' "$@" >"$text"
-	gpg --homedir "${!home_var}" --batch --no-tty --quiet --clearsign \
-		--digest-algo SHA256 -u "${!fpr_var}" -o "$text.asc" "$text" ||
+	mapfile -t faked < <(_sc_gpg_time "$when")
+	gpg --homedir "${!home_var}" --batch --no-tty --quiet "${faked[@]}" --clearsign \
+		--digest-algo SHA256 -u "${!fpr_var}" -o "$text.asc" "$text" 2>/dev/null ||
 		fail "gpg could not clear-sign for the $officer"
 	{
 		_sc_headers "$officer <${!addr_var}>" "commands" "$when"
@@ -370,7 +382,7 @@ sc_check_notice() {
 	_sc_decode "$raw" "$txt" || fail "notice $tmpl to $to: cannot decode $raw"
 	grep -qi "^To:.*$to" "$raw" || fail "notice $tmpl to $to: To: is $(grep -m1 -i '^To:' "$raw")"
 	if [ -n "$ref" ]; then
-		grep -q "^Subject: .*\[$ref\]" "$txt" ||
+		grep -q "^Subject: .*\[$ref[]/]" "$txt" ||
 			fail "notice $tmpl to $to: no [$ref] in the subject: $(head -n 1 "$txt")"
 	fi
 	grep -qi '^Content-Type: multipart/signed' "$raw" ||

@@ -121,9 +121,12 @@ notice_text() {
 
 # cmd_mail OUT ID DATE SUBJECT MODE FROM [HOME FPR] < BODY
 #   MODE plain: unsigned; pgpmime: RFC 3156 signed by FPR; clear: gpg --clearsign
+#   The signature is made at DATE (its own creation time is what counts).
 cmd_mail() {
 	local out=$1 id=$2 date=$3 subject=$4 mode=$5 from=$6 home=${7:-} fpr=${8:-}
 	local body=$work/body.$id part=$work/part.$id b="=-=cmd-$id=-="
+	local faked
+	faked=(--faked-system-time "$(date +%s -d "$date")!")
 	cat >"$body"
 	{
 		printf 'From: %s\r\nTo: FGT Clerk <clerk@fgt.test>\r\nSubject: %s\r\n' "$from" \
@@ -134,7 +137,7 @@ cmd_mail() {
 			printf 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'
 			sed 's/$/\r/' "$body" ;;
 		clear)
-			gpg --homedir "$home" --batch --no-tty --quiet -u "$fpr" --clearsign \
+			gpg --homedir "$home" --batch --no-tty --quiet "${faked[@]}" -u "$fpr" --clearsign \
 				-o "$part" "$body" || fail "gpg --clearsign failed"
 			printf 'Content-Type: text/plain; charset=us-ascii\r\n\r\n'
 			sed 's/$/\r/' "$part" ;;
@@ -144,8 +147,8 @@ cmd_mail() {
 				printf 'Content-Transfer-Encoding: 7bit\r\n\r\n'
 				sed 's/$/\r/' "$body"
 			} >"$part"
-			gpg --homedir "$home" --batch --no-tty --quiet --armor --detach-sign \
-				--digest-algo SHA256 -u "$fpr" -o "$part.asc" "$part" ||
+			gpg --homedir "$home" --batch --no-tty --quiet "${faked[@]}" --armor --detach-sign \
+				--digest-algo SHA256 -u "$fpr" -o "$part.asc" "$part" 2>/dev/null ||
 				fail "gpg --detach-sign failed"
 			printf 'Content-Type: multipart/signed; micalg=pgp-sha256;\r\n'
 			printf ' protocol="application/pgp-signature"; boundary="%s"\r\n\r\n' "$b"
@@ -248,7 +251,7 @@ refused r1.t40@fgt.test "the mail is not signed with OpenPGP" "$sign_advice"
 refused r2.t40@fgt.test "it is signed with a key clerk does not know (" "$sign_advice"
 refused r3.t40@fgt.test "it is signed with key $FPR_ALICE, not with the key registered for the secretary ($FPR_SECRETARY_FGT)" \
 	"$sign_advice"
-refused r4.t40@fgt.test "it is dated 2027-01-28T09:00:00, more than 72 hours ago" "$once_advice"
+refused r4.t40@fgt.test "it was signed 2027-01-28T09:00:00, more than 72 hours ago" "$once_advice"
 # The treasurer may not approve: run, answered line by line.
 f=$(notice_for treasurer@fgt.test r5.t40@fgt.test)
 check_signed "$f"
@@ -403,14 +406,14 @@ Mail kept for you to look at:
 Mail with a bad or unknown signature:
 - mail $tampered from bob@example.test, "Re: [$B] Application": signature bad
 
-Command mails refused:
+Mail refused (commands, and signed forms whose signature did not count):
 - command mail from the secretary (secretary@fgt.test) "unsigned": the mail is not signed with OpenPGP
 WANT
 	printf -- '- command mail from the secretary (secretary@fgt.test) "stranger": %s\n' \
 		"$(sql "SELECT substr(detail, instr(detail, 'it is signed')) FROM events WHERE kind = 'command-refused' AND detail LIKE '%\"stranger\"%'")"
 	cat <<WANT
 - command mail from the secretary (secretary@fgt.test) "alice key": it is signed with key $FPR_ALICE, not with the key registered for the secretary ($FPR_SECRETARY_FGT)
-- command mail from the secretary (secretary@fgt.test) "stale": it is dated 2027-01-28T09:00:00, more than 72 hours ago
+- command mail from the secretary (secretary@fgt.test) "stale": it was signed 2027-01-28T09:00:00, more than 72 hours ago
 - command mail from the secretary (secretary@fgt.test) "Alice": a mail with this Message-ID (<ok.t40@fgt.test>) was carried out before; a command mail counts once
 
 Where the cases of the year stand:
@@ -538,7 +541,7 @@ for want in \
 	"- $BD dues, Bob Example owes NOK 1,875.00 (invoiced); command: paid $BD <amount> [date]"; do
 	grep -qxF -- "$want" "$work/digest2.txt" || fail "the second digest lacks: $want"
 done
-for gone in "Waiting for a decision:" "Mail kept for you" "Command mails refused:" "$AD dues"; do
+for gone in "Waiting for a decision:" "Mail kept for you" "Mail refused (commands" "$AD dues"; do
 	grep -qF -- "$gone" "$work/digest2.txt" && fail "the second digest still has: $gone"
 done
 echo "officer commands and the digest: ok"

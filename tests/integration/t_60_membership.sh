@@ -14,8 +14,10 @@
 #   asrt_student_august  an ASRT student joining in August: DKK 125,00, in
 #                        Danish; approved by a signed command mail
 #   ntp_html_aspirant    an NTP aspirant's HTML-only mail in Dutch
-#   fgt_resignation      an FGT member resigns owing dues: acknowledged,
-#                        waits, told what is owed, pays, resignation effective
+#   fgt_resignation      two FGT members resign owing dues, one signed with
+#                        his pinned key, one unsigned and confirmed by reply:
+#                        acknowledged, waits, told what is owed, pays,
+#                        resignation effective
 # testbed: fresh
 set -euo pipefail
 . "$TESTBED_TOOLS/lib.sh"
@@ -354,7 +356,7 @@ HTML
 # ---- 4. FGT members resigning with dues owed ------------------------------
 
 fgt_resignation() {
-	local d=$work/fgt-resign dave erik dues_d dues_e res_d res_e out
+	local d=$work/fgt-resign dave erik dues_d dues_e res_d res_e out subject
 	sc_begin "$d" fgt
 	echo "fgt_resignation: two members join in March 2028 and are invoiced"
 	cat >"$d/dave.txt" <<'FORM'
@@ -404,25 +406,46 @@ FORM
 		"Amount: NOK 1,250.00" "Due date: 21 March 2028" \
 		"Message with the payment: $dues_d" "liability insurance"
 
-	echo "fgt_resignation: both resign on 8 March; acknowledged"
+	echo "fgt_resignation: both resign on 8 March: Erik signed with his pinned key, Dave unsigned"
+	# Erik's key is pinned for him (as the secretary would: key-import).
+	out=$(sc_ctl 2028-03-07T11:00 key-import "$PUBKEY_STRANGER" stranger@example.test)
+	grep -qF "pinned $FPR_STRANGER for stranger@example.test" <<<"$out" || fail "key-import: $out"
 	printf 'Form: resignation\nName: Dave Example\n\nI am moving abroad.\n' >"$d/dave-res.txt"
 	printf 'Skjema: utmelding\nNavn: Erik Strand\n' >"$d/erik-res.txt"
 	sc_mail "$d/d2.eml" "Dave Example <dave@example.test>" "Resignation" \
 		2028-03-08T10:30 "$d/dave-res.txt"
 	sc_deliver dave@example.test "$d/d2.eml"
-	sc_mail "$d/e2.eml" "Erik Strand <stranger@example.test>" "Utmelding" \
-		2028-03-08T10:40 "$d/erik-res.txt"
+	sc_mail_signed "$d/e2.eml" "Erik Strand <stranger@example.test>" "Utmelding" \
+		2028-03-08T10:40 "$d/erik-res.txt" "$GNUPGHOME_STRANGER" "$FPR_STRANGER"
 	sc_deliver stranger@example.test "$d/e2.eml"
 	sc_run 2028-03-08T11:00
 	res_d=$(sc_ref resignation dave@example.test)
 	res_e=$(sc_ref resignation stranger@example.test)
 	[ -n "$res_d" ] && [ -n "$res_e" ] || fail "resignation cases: '$res_d' '$res_e'"
-	sc_expect "resignation_received dave@example.test en" \
+	# Dave's could be anybody's: he is asked first (DOMAIN §6).
+	sc_expect "resignation_confirm dave@example.test en" \
 		"resignation_received stranger@example.test nb"
+	sc_grep resignation_confirm "[$res_d/" "On 8 March 2028" "CONFIRM"
+	sc_grep resignation_received/stranger@example.test "[$res_e]" "8. mars 2028" "7. april 2028" "NOK 2 500,00"
+	[ "$(sc_state "$res_d")" = unconfirmed ] || fail "$res_d is $(sc_state "$res_d")"
+	subject=$(sed -n 's/^Subject: //p' "$(sc_text resignation_confirm)" | head -n 1)
+	echo "fgt_resignation: Dave confirms by answering, the same day"
+	printf 'Confirm\n\nDave\n\n> Please confirm your resignation\n' >"$d/dave-yes.txt"
+	sc_mail "$d/d3.eml" "Dave Example <dave@example.test>" "Re: $subject" \
+		2028-03-08T11:30 "$d/dave-yes.txt"
+	sc_deliver dave@example.test "$d/d3.eml"
+	sc_run 2028-03-08T12:00
+	sc_expect "resignation_received dave@example.test en"
 	# Effective 30 days after receipt: 7 April 2028.
 	sc_grep resignation_received/dave@example.test "[$res_d]" "on 8 March 2028" \
 		"takes effect on 7 April 2028" "Your dues of NOK 1,250.00 are still unpaid"
-	sc_grep resignation_received/stranger@example.test "[$res_e]" "8. mars 2028" "7. april 2028" "NOK 2 500,00"
+	# The token works once: the same answer again changes nothing.
+	sc_mail "$d/d4.eml" "Dave Example <dave@example.test>" "Re: $subject" \
+		2028-03-08T12:10 "$d/dave-yes.txt"
+	sc_deliver dave@example.test "$d/d4.eml"
+	sc_run 2028-03-08T12:15
+	sc_expect
+	[ "$(sc_state "$res_d")" = pending ] || fail "$res_d is $(sc_state "$res_d")"
 
 	echo "fgt_resignation: the dues reminders tell both what they owe"
 	sc_run 2028-03-18T09:00
@@ -446,8 +469,10 @@ FORM
 
 	echo "fgt_resignation: 8 April: Erik's resignation took effect, Dave's waits for the dues"
 	sc_run 2028-04-08T09:00
-	sc_expect "resignation_waiting_dues dave@example.test en" \
-		"resignation_effective stranger@example.test nb"
+	# Both fall due on 8 April; Erik's deadline was set first (his signed
+	# mail counted at once, Dave's when he confirmed).
+	sc_expect "resignation_effective stranger@example.test nb" \
+		"resignation_waiting_dues dave@example.test en"
 	sc_grep resignation_waiting_dues "[$res_d]" "Amount owed: NOK 1,250.00"
 	sc_grep resignation_effective "[$res_e]" "7. april 2028"
 	[ "$(sc_state "$res_e")" = resigned ] || fail "$res_e is $(sc_state "$res_e")"

@@ -52,7 +52,7 @@ START_TEST(parse_lines_of_a_mail)
 	    "approve FGT-2026-0013\r\n";
 	struct command_list l = { NULL, 0, 0 };
 
-	commands_parse(text, &l);
+	commands_parse(NULL, text, &l);
 	ck_assert_uint_eq(l.n, 6);
 	assert_cmd(&l.v[0], 3, "approve", "approve FGT-2026-0007 student", 2);
 	ck_assert_str_eq(l.v[0].args[0], "FGT-2026-0007");
@@ -66,9 +66,9 @@ START_TEST(parse_lines_of_a_mail)
 	command_list_free(&l);
 
 	/* Nothing but prose and quotes. */
-	commands_parse("Thanks!\n> approve FGT-2026-0007\n", &l);
+	commands_parse(NULL, "Thanks!\n> approve FGT-2026-0007\n", &l);
 	ck_assert_uint_eq(l.n, 0);
-	commands_parse("", &l);
+	commands_parse(NULL, "", &l);
 	ck_assert_uint_eq(l.n, 0);
 	command_list_free(&l);
 }
@@ -79,11 +79,11 @@ START_TEST(parse_line_and_words)
 	struct command c;
 	char *words[] = { "[fgt-2027-0003],", "1250" };
 
-	ck_assert_int_eq(commands_parse_line("   ", 1, &c), 0);
-	ck_assert_int_eq(commands_parse_line("decide", 4, &c), 1);
+	ck_assert_int_eq(commands_parse_line(NULL, "   ", 1, &c), 0);
+	ck_assert_int_eq(commands_parse_line(NULL, "decide", 4, &c), 1);
 	assert_cmd(&c, 4, "decide", "decide", 0);
 	command_clear(&c);
-	ck_assert_int_eq(commands_parse_line("Extend  FGT-2026-0005  30", 2, &c), 1);
+	ck_assert_int_eq(commands_parse_line(NULL, "Extend  FGT-2026-0005  30", 2, &c), 1);
 	assert_cmd(&c, 2, "extend", "extend FGT-2026-0005 30", 2);
 	command_clear(&c);
 	command_from_words("PAID", words, 2, &c);
@@ -116,7 +116,7 @@ assert_syntax(const char *line, const char *want_why)
 	char why[200];
 	int rc;
 
-	ck_assert_int_eq(commands_parse_line(line, 1, &c), 1);
+	ck_assert_int_eq(commands_parse_line(NULL, line, 1, &c), 1);
 	rc = commands_check_syntax(&c, why, sizeof(why));
 	if (want_why == NULL)
 		ck_assert_msg(rc == 0, "%s: %s", line, why);
@@ -152,34 +152,54 @@ END_TEST
 START_TEST(verbs_match_classification_and_vocabulary)
 {
 	struct wf_set *set = NULL;
-	struct buf d = BUF_INIT;
+	struct buf d = BUF_INIT, out = BUF_INIT, diag = BUF_INIT;
+	struct command_list l = { NULL, 0, 0 };
 	struct clerk_err err;
 	char *dir = xasprintf("%s/workflows", srcdir());
-	size_t i;
+	const char *offered[32];
+	size_t i, n;
 
-	/* What classification calls a command line is what we parse. */
-	for (i = 0; commands_verbs[i] != NULL; i++) {
-		ck_assert_ptr_nonnull(understand_command_verbs[i]);
-		ck_assert_str_eq(commands_verbs[i], understand_command_verbs[i]);
-		ck_assert_ptr_nonnull(commands_syntax(commands_verbs[i]));
-	}
-	ck_assert_ptr_null(understand_command_verbs[i]);
-	ck_assert_uint_eq(i, 14);
+	ck_assert_uint_eq(commands_table_len, 14);
 	ck_assert_ptr_null(commands_syntax("approved"));
-	/* Every verb but show reaches workflows, which must know it. */
 	ck_assert_msg(wf_set_load_dir(dir, "fgt", NULL, NULL, &set, &d, &err) == 0, "%s\n%s",
 	    err.msg, buf_str(&d));
-	for (i = 0; commands_verbs[i] != NULL; i++) {
-		char *list = xasprintf(",%s,", set->vocab.commands), *w = xasprintf(",%s,",
-		    commands_verbs[i]);
+	/* Every verb but show and note (the module's) reaches workflows,
+	 * which must know it. */
+	for (i = 0; i < commands_table_len; i++) {
+		const char *v = commands_table[i].verb;
+		char *list = xasprintf(",%s,", set->vocab.commands), *w = xasprintf(",%s,", v);
 
-		ck_assert_msg((strstr(list, w) != NULL) == (strcmp(commands_verbs[i], "show") != 0),
-		    "%s in vocabulary commands: %s", commands_verbs[i], set->vocab.commands);
+		ck_assert_msg((strstr(list, w) != NULL) || commands_table[i].by == COMMAND_BY_MODULE,
+		    "%s in vocabulary commands: %s", v, set->vocab.commands);
 		free(list);
 		free(w);
 	}
+	/* Offered: the module's verbs and what a loaded workflow answers;
+	 * a verb nobody answers is not a command line at all. */
+	n = commands_offered(set, offered, sizeof(offered) / sizeof(offered[0]));
+	ck_assert_uint_eq(n, 7);
+	ck_assert_str_eq(offered[0], "approve");
+	ck_assert_str_eq(offered[3], "paid");
+	ck_assert_str_eq(offered[4], "extend");
+	ck_assert_str_eq(offered[5], "note");
+	ck_assert_str_eq(offered[6], "show");
+	ck_assert_ptr_null(offered[7]);
+	ck_assert(commands_answered(set, "paid"));
+	ck_assert(!commands_answered(set, "admit"));
+	ck_assert(commands_answered(NULL, "admit"));
+	commands_parse(set, "admit FGT-2026-0001\npaid FGT-2026-0002 100\n", &l);
+	ck_assert_uint_eq(l.n, 1);
+	ck_assert_str_eq(l.v[0].verb, "paid");
+	command_list_free(&l);
+	/* `clerkctl check`: the table and its answerers agree. */
+	ck_assert_msg(commands_check(set, &out, &diag) == 0, "%s", buf_str(&diag));
+	ck_assert_str_eq(buf_str(&out), "offered: approve reject request paid extend note show; "
+	    "not offered (no workflow answers them): admit dismiss meeting settled recommend "
+	    "decide waive");
 	wf_set_free(set);
 	buf_free(&d);
+	buf_free(&out);
+	buf_free(&diag);
 	free(dir);
 }
 END_TEST
@@ -193,8 +213,8 @@ START_TEST(role_permissions)
 		"decide show note",
 	};
 
-	for (size_t i = 0; commands_verbs[i] != NULL; i++) {
-		const char *v = commands_verbs[i];
+	for (size_t i = 0; i < commands_table_len; i++) {
+		const char *v = commands_table[i].verb;
 
 		ck_assert_msg(commands_role_may("secretary", NULL, v), "secretary %s", v);
 		for (size_t k = 0; k < 3; k++) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -25,6 +26,7 @@ setup(void)
 		ck_assert_ptr_nonnull(f);
 		fputs("s3cret\n", f);
 		fclose(f);
+		ck_assert_int_eq(chmod(p, 0600), 0);
 		free(p);
 	}
 }
@@ -146,6 +148,30 @@ START_TEST(errors_name_file_line_and_key)
 }
 END_TEST
 
+/* A password file others may read is refused, with its name and mode. */
+START_TEST(password_file_must_be_private)
+{
+	char *p = xasprintf("%s/imap.pw", tmpdir);
+	char *want = xasprintf("test.conf:4: password_file: '%s' has mode 0644: a password file "
+	    "must not be readable or writable by group or others", p);
+	struct config *cfg = NULL;
+	struct clerk_err err;
+
+	ck_assert_int_eq(chmod(p, 0644), 0);
+	ck_assert_int_eq(parse(base_conf, &cfg, &err), -1);
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err.msg, want) != NULL, "got '%s'", err.msg);
+	ck_assert_int_eq(chmod(p, 0620), 0);
+	ck_assert_int_eq(parse(base_conf, &cfg, &err), -1);
+	ck_assert_msg(strstr(err.msg, "has mode 0620") != NULL, "got '%s'", err.msg);
+	ck_assert_int_eq(chmod(p, 0400), 0);
+	ck_assert_msg(parse(base_conf, &cfg, &err) == 0, "%s", err.msg);
+	config_free(cfg);
+	free(want);
+	free(p);
+}
+END_TEST
+
 START_TEST(plain_protocols_only_on_loopback_or_insecure)
 {
 	struct config *cfg = NULL;
@@ -174,6 +200,17 @@ START_TEST(plain_protocols_only_on_loopback_or_insecure)
 	ck_assert(config_url_is_loopback("imap://[::1]:143"));
 	ck_assert(!config_url_is_loopback("imap://127.example.org"));
 	ck_assert(!config_url_is_loopback("imaps://mail.example.org"));
+	/* Read as curl reads it: the host is before '?', not after '@'. */
+	ck_assert(!config_url_is_loopback("imap://evil.example?@127.0.0.1/"));
+	ck_assert(!config_url_is_loopback("imap://evil.example#@127.0.0.1/"));
+	ck_assert(!config_url_is_loopback("imap://127.0.0.1.evil.example/"));
+	ck_assert(config_url_is_loopback("imap://user:p%40ss@127.0.0.1:143/INBOX"));
+	ck_assert(config_url_is_loopback("imap://LOCALHOST/"));
+	text = variant("imaps://127.0.0.1:9993", "imap://evil.example?@127.0.0.1/");
+	ck_assert_msg(parse(text, &cfg, &err) == 0, "%s", err.msg);
+	ck_assert_int_eq(cfg->intake.tls, TLS_STARTTLS);
+	config_free(cfg);
+	free(text);
 }
 END_TEST
 
@@ -216,6 +253,7 @@ main(void)
 	tcase_add_test(tc, valid_config_parses_with_defaults);
 	tcase_add_test(tc, errors_name_file_line_and_key);
 	tcase_add_test(tc, plain_protocols_only_on_loopback_or_insecure);
+	tcase_add_test(tc, password_file_must_be_private);
 	tcase_add_test(tc, sample_config_has_only_known_keys);
 	tcase_add_test(tc, missing_file_is_reported);
 	suite_add_tcase(s, tc);

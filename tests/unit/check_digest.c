@@ -339,7 +339,7 @@ START_TEST(the_whole_digest_line_by_line)
 		    "(FGT-2027-0002)",
 		"- mail 4 from carol@example.test, \"Re: [FGT-2026-0040]\": signature good, but "
 		    "not by the sender's key (FGT-2026-0040)",
-		"Command mails refused:",
+		"Mail refused (commands, and signed forms whose signature did not count):",
 		"- command mail from the treasurer (treasurer@fgt.test) \"paid\": the mail is not "
 		    "signed with OpenPGP",
 		"Where the cases of the year stand:",

@@ -123,7 +123,7 @@ dstr(struct cal_datetime t)
 /* An event with up to 8 facts given as "name=value" strings. */
 struct tev {
 	struct wf_event	ev;
-	struct wf_kv	facts[8];
+	struct wf_kv	facts[12];
 	const char	*args[6];
 };
 
@@ -142,7 +142,7 @@ tev_fact(struct tev *t, const char *nv)
 {
 	const char *eq = strchr(nv, '=');
 
-	ck_assert(t->ev.nfacts < 8);
+	ck_assert(t->ev.nfacts < 12);
 	t->facts[t->ev.nfacts].name = xstrndup(nv, (size_t)(eq - nv));
 	t->facts[t->ev.nfacts].value = xstrdup(eq + 1);
 	t->ev.nfacts++;
@@ -206,6 +206,9 @@ outs(const struct wf_step *s)
 		switch (o->kind) {
 		case WF_ACT_SEND:
 			buf_printf(&b, "send %s %s", o->role, o->name);
+			break;
+		case WF_ACT_CONFIRM:
+			buf_printf(&b, "confirm %s %s", o->role, o->name);
 			break;
 		case WF_ACT_MEMBER_STATUS:
 			buf_printf(&b, "status %s", o->value);
@@ -1040,6 +1043,8 @@ START_TEST(resignation_waits_for_unpaid_dues)
 	tev_init(&e, WF_EV_FORM, "resignation", dt(2026, 9, 1, 12));
 	tev_fact(&e, "name=Ola");
 	tev_fact(&e, "owed=187500");
+	tev_fact(&e, "member_status=active");
+	tev_fact(&e, "signed_by_member=yes");
 	open_case(set, &c, "resignation", "FGT-2026-0020", &e.ev, NULL, 0, dt(2026, 9, 1, 12), &s);
 	/* FGT §11: 30 days after receipt */
 	ck_assert_str_eq(wf_case_var(&c, "effective"), "2026-10-01");
@@ -1058,6 +1063,138 @@ START_TEST(resignation_waits_for_unpaid_dues)
 	CHECK_STR(moves(&s), "waiting_dues -> resigned [timer recheck]");
 	CHECK_STR(outs(&s), "status resigned; send member resignation_effective; digest resigned");
 	ck_assert_uint_eq(c.ntimers, 0);
+	wf_step_free(&s);
+	wf_case_free(&c);
+	wf_set_free(set);
+}
+END_TEST
+
+/* Only the member's own resignation counts (DOMAIN §6): signed with the
+ * pinned key it runs at once; with another key it is refused; unsigned it
+ * waits for the confirming reply (counted from that day), lapses without
+ * one, and may be withdrawn (signed at once, unsigned once confirmed). */
+static void
+resignation_open(struct wf_set *set, struct wf_case *c, const char *ref, const char *fact,
+    struct cal_datetime at, struct wf_step *s)
+{
+	struct tev e;
+
+	tev_init(&e, WF_EV_FORM, "resignation", at);
+	tev_fact(&e, "name=Ola");
+	tev_fact(&e, "owed=0");
+	tev_fact(&e, "member_status=active");
+	tev_fact(&e, fact);
+	open_case(set, c, "resignation", ref, &e.ev, NULL, 0, at, s);
+	tev_free(&e);
+}
+
+static struct wf_step
+resignation_reply(struct wf_set *set, struct wf_case *c, const char *confirmation,
+    const char *answer, const char *signed_by_member, struct cal_datetime at)
+{
+	struct wf_step s;
+	struct tev e;
+	char f[64];
+
+	tev_init(&e, WF_EV_REPLY, NULL, at);
+	snprintf(f, sizeof(f), "confirmation=%s", confirmation);
+	tev_fact(&e, f);
+	snprintf(f, sizeof(f), "answer=%s", answer);
+	tev_fact(&e, f);
+	snprintf(f, sizeof(f), "signed_by_member=%s", signed_by_member);
+	tev_fact(&e, f);
+	tev_fact(&e, "owed=0");
+	s = step(set, c, &e.ev, at);
+	tev_free(&e);
+	return s;
+}
+
+START_TEST(resignation_only_by_the_member)
+{
+	struct wf_set *set = real_set("fgt");
+	struct wf_case c;
+	struct wf_step s;
+	struct tev e;
+	struct clerk_err err;
+
+	/* Not a member: no case opens (the mail is kept for the secretary). */
+	tev_init(&e, WF_EV_FORM, "resignation", dt(2026, 9, 1, 12));
+	tev_fact(&e, "name=Ola");
+	ck_assert_int_eq(engine_open(set, set->profile, "resignation", "FGT-2026-0030", &e.ev,
+	    NULL, 0, dt(2026, 9, 1, 12), &s, &err), 0);
+	ck_assert_int_ne(s.result, WF_APPLIED);
+	wf_step_free(&s);
+	tev_free(&e);
+
+	/* Signed by another key: refused, the member told, nothing else. */
+	resignation_open(set, &c, "FGT-2026-0031", "foreign_signature=yes", dt(2026, 9, 1, 12),
+	    &s);
+	CHECK_STR(moves(&s), "(new) -> received [form resignation]; "
+	    "received -> refused [form resignation]");
+	CHECK_STR(outs(&s), "send member resignation_refused; digest refused a resignation "
+	    "signed with a key that is not the member's: nothing changed, the member was told");
+	ck_assert_ptr_null(find_out(&s, WF_ACT_MEMBER_STATUS, NULL));
+	wf_step_free(&s);
+	wf_case_free(&c);
+
+	/* Unsigned: a confirmation request; the reply with the token counts
+	 * from its own day (2 October + 30 days). */
+	resignation_open(set, &c, "FGT-2026-0032", "signed_by_member=no", dt(2026, 9, 1, 12), &s);
+	CHECK_STR(moves(&s), "(new) -> received [form resignation]; "
+	    "received -> unconfirmed [form resignation]");
+	CHECK_STR(outs(&s), "confirm member resignation_confirm; "
+	    "digest info resignation waits for the member's confirmation");
+	wf_step_free(&s);
+	/* A reply without a valid token, or one that says nothing: not taken. */
+	s = resignation_reply(set, &c, "invalid", "confirm", "no", dt(2026, 9, 5, 9));
+	ck_assert_int_ne(s.result, WF_APPLIED);
+	wf_step_free(&s);
+	s = resignation_reply(set, &c, "valid", "", "no", dt(2026, 9, 5, 9));
+	ck_assert_int_ne(s.result, WF_APPLIED);
+	wf_step_free(&s);
+	s = resignation_reply(set, &c, "valid", "confirm", "no", dt(2026, 9, 10, 9));
+	CHECK_STR(moves(&s), "unconfirmed -> pending [reply]");
+	ck_assert_str_eq(wf_case_var(&c, "received"), "2026-09-10");
+	ck_assert_str_eq(wf_case_var(&c, "effective"), "2026-10-10");
+	CHECK_STR(outs(&s), "send member resignation_received; digest info resignation received");
+	wf_step_free(&s);
+	/* Withdrawn, unsigned: asked to confirm; "cancel" keeps it running;
+	 * asked again and confirmed: withdrawn, no status change. */
+	s = resignation_reply(set, &c, "none", "withdraw", "no", dt(2026, 9, 12, 9));
+	ck_assert_int_eq(s.result, WF_APPLIED);
+	CHECK_STR(outs(&s), "confirm member resignation_withdraw_confirm");
+	ck_assert_str_eq(c.state, "pending");
+	wf_step_free(&s);
+	s = resignation_reply(set, &c, "valid", "cancel", "no", dt(2026, 9, 13, 9));
+	ck_assert_str_eq(c.state, "pending");
+	ck_assert_str_eq(wf_case_var(&c, "withdraw_asked"), "");
+	wf_step_free(&s);
+	s = resignation_reply(set, &c, "none", "withdraw", "no", dt(2026, 9, 14, 9));
+	wf_step_free(&s);
+	s = resignation_reply(set, &c, "valid", "confirm", "no", dt(2026, 9, 15, 9));
+	CHECK_STR(moves(&s), "pending -> withdrawn [reply]");
+	CHECK_STR(outs(&s), "send member resignation_withdrawn; "
+	    "digest info resignation withdrawn by the member: the membership goes on");
+	ck_assert_uint_eq(c.ntimers, 0);
+	wf_step_free(&s);
+	wf_case_free(&c);
+
+	/* Unsigned and never confirmed: it lapses after confirm_within. */
+	resignation_open(set, &c, "FGT-2026-0033", "signed_by_member=no", dt(2026, 9, 1, 12), &s);
+	wf_step_free(&s);
+	fire(set, &c, WF_TIMER_DEADLINE, "confirm", 0, &s, NULL, 0);
+	CHECK_STR(moves(&s), "unconfirmed -> lapsed [timer confirm]");
+	CHECK_STR(outs(&s), "digest info resignation not confirmed by the member in time: "
+	    "it lapsed, nothing changed");
+	ck_assert_ptr_null(find_out(&s, WF_ACT_MEMBER_STATUS, NULL));
+	wf_step_free(&s);
+	wf_case_free(&c);
+
+	/* Signed by the member: withdrawn by a signed reply at once. */
+	resignation_open(set, &c, "FGT-2026-0034", "signed_by_member=yes", dt(2026, 9, 1, 12), &s);
+	wf_step_free(&s);
+	s = resignation_reply(set, &c, "none", "withdraw", "yes", dt(2026, 9, 20, 9));
+	CHECK_STR(moves(&s), "pending -> withdrawn [reply]");
 	wf_step_free(&s);
 	wf_case_free(&c);
 	wf_set_free(set);
@@ -1295,6 +1432,9 @@ sim_new_person(struct sim *sm, struct cal_datetime now)
 	tev_fact(&e, rnd(2) ? "attest=yes" : "attest=no");
 	tev_fact(&e, rnd(2) ? "signature=good" : "signature=unsigned");
 	tev_fact(&e, "signed_by_sender=yes");
+	tev_fact(&e, "member_status=active");
+	tev_fact(&e, rnd(3) == 0 ? "foreign_signature=yes" : rnd(2) ? "signed_by_member=yes" :
+	    "signed_by_member=no");
 	snprintf(f, sizeof(f), "attachments.scan=%u", rnd(3));
 	tev_fact(&e, f);
 	snprintf(f, sizeof(f), "exam_date=20%02u-0%u-1%u", 20 + rnd(10), 1 + rnd(9), rnd(9));
@@ -1407,6 +1547,9 @@ sim_event(struct sim *sm, struct cal_datetime *now)
 			tev_fact(&e, amount);
 			tev_fact(&e, rnd(2) ? "signature=good" : "signature=unsigned");
 			tev_fact(&e, "signed_by_sender=yes");
+			tev_fact(&e, rnd(2) ? "confirmation=valid" : "confirmation=none");
+			tev_fact(&e, rnd(3) == 0 ? "answer=withdraw" : rnd(2) ? "answer=confirm" :
+			    "answer=cancel");
 			break;
 		case 1:
 			tev_init(&e, WF_EV_FORM, pick ? pick->ev_name : rnd(2) ? "application" :
@@ -1753,6 +1896,7 @@ main(void)
 	tcase_add_test(tc, dues_amounts_follow_the_profiles);
 	tcase_add_test(tc, fgt_dues_unpaid_reminded_removed_then_settled);
 	tcase_add_test(tc, resignation_waits_for_unpaid_dues);
+	tcase_add_test(tc, resignation_only_by_the_member);
 	tcase_add_test(tc, random_sequences_never_lose_a_state_or_a_deadline);
 	tcase_add_test(tc, a_year_with_two_weeks_of_downtime_fires_each_timer_once_in_order);
 	suite_add_tcase(s, tc);

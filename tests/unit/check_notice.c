@@ -27,6 +27,7 @@
 #include "store_outbox.h"
 #include "template.h"
 #include "tvars.h"
+#include "testutil.h"
 #include "xmalloc.h"
 
 #ifndef CLERK_SRCDIR_DEFAULT
@@ -50,129 +51,7 @@ static struct {
 	struct clock_now	 now;
 } fx;
 
-static pid_t parent_pid;
 static void teardown(void);
-
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Bail out! ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (getpid() == parent_pid)
-		teardown();
-	exit(EXIT_FAILURE);
-}
-
-/* gpg --homedir HOME --batch ARGS...; stdout into `out` (may be NULL),
- * stderr into DIR/gpg.log. The exit status. */
-static int
-gpg(const char *home, struct buf *out, ...)
-{
-	const char *argv[32];
-	char chunk[4096];
-	va_list ap;
-	int argc = 0, fds[2], status;
-	ssize_t n;
-	pid_t pid;
-
-	argv[argc++] = "gpg";
-	argv[argc++] = "--homedir";
-	argv[argc++] = home;
-	argv[argc++] = "--batch";
-	argv[argc++] = "--no-tty";
-	va_start(ap, out);
-	while (argc < 31 && (argv[argc] = va_arg(ap, const char *)) != NULL)
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	if (pipe(fds) == -1 || (pid = fork()) == -1)
-		die("pipe/fork: %s", strerror(errno));
-	if (pid == 0) {
-		char *log = xasprintf("%s/gpg.log", fx.dir);
-		int null = open("/dev/null", O_RDONLY);
-		int logfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		if (logfd != -1)
-			dup2(logfd, 2);
-		close(fds[0]);
-		execvp("gpg", (char *const *)argv);
-		_exit(127);
-	}
-	close(fds[1]);
-	while ((n = read(fds[0], chunk, sizeof(chunk))) > 0)
-		if (out != NULL)
-			buf_append(out, chunk, (size_t)n);
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) == -1)
-		die("waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static void
-must(int status, const char *what)
-{
-	if (status == 127)
-		die("%s: cannot run gpg (is GnuPG installed?)", what);
-	if (status != 0)
-		die("%s: gpg exited %d (see %s/gpg.log)", what, status, fx.dir);
-}
-
-static char *
-make_home(const char *name)
-{
-	char *h = xasprintf("%s/%s", fx.dir, name);
-
-	if (mkdir(h, 0700) == -1)
-		die("mkdir %s: %s", h, strerror(errno));
-	return h;
-}
-
-/* An ed25519 signing key without passphrase, and a cv25519 encryption
- * subkey when `encr`. */
-static void
-gen_key(const char *home, const char *uid, int encr, char fpr[41])
-{
-	struct buf st = BUF_INIT;
-	const char *p;
-
-	must(gpg(home, &st, "--status-fd", "1", "--pinentry-mode", "loopback",
-	    "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign", "never", NULL), uid);
-	if ((p = strstr(buf_str(&st), "KEY_CREATED ")) == NULL || strlen(p) < 14 + 40)
-		die("%s: no KEY_CREATED status", uid);
-	memcpy(fpr, p + 14, 40);
-	fpr[40] = '\0';
-	if (encr)
-		must(gpg(home, NULL, "--pinentry-mode", "loopback", "--passphrase", "",
-		    "--quick-add-key", fpr, "cv25519", "encr", "never", NULL), "subkey");
-	buf_free(&st);
-}
-
-static void
-copy_public(const char *from, const char *fpr, const char *to, struct buf *keep)
-{
-	struct buf key = BUF_INIT;
-	struct pgp_strings fprs = { NULL, 0 };
-	struct clerk_err err = { 0, "" };
-	struct openpgp *p = NULL;
-
-	must(gpg(from, &key, "--armor", "--export", fpr, NULL), "export");
-	if (openpgp_open(to, &p, &err) != 0 ||
-	    openpgp_import_public(p, key.data, key.len, &fprs, &err) != 0)
-		die("import %s: %s", fpr, err.msg);
-	if (keep != NULL)
-		buf_append(keep, key.data, key.len);
-	pgp_strings_free(&fprs);
-	openpgp_close(p);
-	buf_free(&key);
-}
 
 static struct config *
 make_config(const char *fpr, int per_day)
@@ -194,7 +73,7 @@ make_config(const char *fpr, int per_day)
 	    getenv("CLERK_SRCDIR") : CLERK_SRCDIR_DEFAULT, per_day, fx.dir);
 
 	if (config_parse("test.conf", fx.dir, text, strlen(text), &cfg, &err) != 0)
-		die("config: %s", err.msg);
+		tu_die("config: %s", err.msg);
 	free(text);
 	return cfg;
 }
@@ -207,37 +86,26 @@ setup(void)
 	struct clerk_err err = { 0, "" };
 	time_t t;
 
-	parent_pid = getpid();
-	snprintf(fx.dir, sizeof(fx.dir), "/tmp/clerk-notice-XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		die("mkdtemp: %s", strerror(errno));
-	fx.h_assoc = make_home("assoc");
-	fx.h_alice = make_home("alice");
-	gen_key(fx.h_assoc, "Foreningen for Gestaltterapeuter <clerk@fgt.test>", 1, fx.assoc);
-	gen_key(fx.h_alice, "Alice Example <alice@example.test>", 1, fx.alice);
+	tu_mkdtemp("notice", teardown);
+	snprintf(fx.dir, sizeof(fx.dir), "%s", tu_dir);
+	fx.h_assoc = tu_make_home("assoc");
+	fx.h_alice = tu_make_home("alice");
+	tu_gen_key(fx.h_assoc, "Foreningen for Gestaltterapeuter <clerk@fgt.test>", 1, fx.assoc);
+	tu_gen_key(fx.h_alice, "Alice Example <alice@example.test>", 1, fx.alice);
 	/* Bob's key can sign only: nothing can be encrypted to it. */
-	gen_key(fx.h_alice, "Bob Example <bob@example.test>", 0, fx.bob);
-	copy_public(fx.h_alice, fx.alice, fx.h_assoc, NULL);
-	copy_public(fx.h_alice, fx.bob, fx.h_assoc, NULL);
-	copy_public(fx.h_assoc, fx.assoc, fx.h_alice, &fx.assoc_pub);
+	tu_gen_key(fx.h_alice, "Bob Example <bob@example.test>", 0, fx.bob);
+	tu_copy_public(fx.h_alice, fx.alice, fx.h_assoc, NULL);
+	tu_copy_public(fx.h_alice, fx.bob, fx.h_assoc, NULL);
+	tu_copy_public(fx.h_assoc, fx.assoc, fx.h_alice, &fx.assoc_pub);
 
 	fx.cfg = make_config(fx.assoc, 3);
 	fx.cfg_held = make_config(fx.alice, 3);
 	if (templates_load_dir(fx.cfg->association.workflows, langs, &fx.tpl, &diag, &err) != 0)
-		die("templates: %s\n%s", err.msg, buf_str(&diag));
+		tu_die("templates: %s\n%s", err.msg, buf_str(&diag));
 	buf_free(&diag);
 	if (clock_set_timezone("Europe/Oslo", &err) != 0 || clock_parse_fixed(NOW, &t, &err) != 0)
-		die("clock: %s", err.msg);
+		tu_die("clock: %s", err.msg);
 	clock_from_epoch(t, &fx.now);
-}
-
-static int
-rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
 }
 
 static void
@@ -245,21 +113,10 @@ teardown(void)
 {
 	char *homes[] = { fx.h_assoc, fx.h_alice };
 
-	for (size_t i = 0; i < 2; i++) {
-		char *cmd;
-
-		if (homes[i] == NULL)
-			continue;
-		cmd = xasprintf("gpgconf --homedir '%s' --kill all", homes[i]);
-		if (system(cmd) != 0)
-			fprintf(stderr, "warning: %s failed\n", cmd);
-		free(cmd);
-	}
+	tu_cleanup(homes, 2);
 	free(fx.h_assoc);
 	free(fx.h_alice);
 	fx.h_assoc = fx.h_alice = NULL;
-	if (strncmp(fx.dir, "/tmp/clerk-notice-", 18) == 0)
-		nftw(fx.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	config_free(fx.cfg);
 	config_free(fx.cfg_held);
 	template_set_free(fx.tpl);

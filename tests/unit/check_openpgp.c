@@ -493,8 +493,25 @@ START_TEST(open_missing_home_fails_clearly)
 {
 	struct openpgp *p = (struct openpgp *)1;
 	struct clerk_err err = { 1, "" };
-	char *missing = path2(fx.dir, "no-such-home");
+	char *missing = path2(fx.dir, "no-such-dir/home");
 	char *file = path2(fx.dir, "form.txt");
+	char *fresh = path2(fx.dir, "fresh-home");
+	struct stat sb;
+	mode_t old = umask(022);
+
+	/* A home that is not there is made, 0700 whatever the umask; a
+	 * loose one is narrowed. */
+	ck_assert_msg(openpgp_open(fresh, &p, &err) == 0, "%s", err.msg);
+	openpgp_close(p);
+	ck_assert_int_eq(stat(fresh, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0700);
+	ck_assert_int_eq(chmod(fresh, 0755), 0);
+	ck_assert_msg(openpgp_open(fresh, &p, &err) == 0, "%s", err.msg);
+	openpgp_close(p);
+	ck_assert_int_eq(stat(fresh, &sb), 0);
+	ck_assert_int_eq(sb.st_mode & 0777, 0700);
+	umask(old);
+	free(fresh);
 
 	ck_assert_int_eq(openpgp_open(missing, &p, &err), -1);
 	ck_assert_ptr_null(p);

@@ -377,7 +377,7 @@ START_TEST(unknown_names_are_reported_with_file_and_line)
 	expect(HEAD "on w command approve\n	deadline e profile.dues.amount\n",
 	    "t.wf:12: dues.amount is of type amount, not a duration or day\n");
 	expect(HEAD "on w command approve\n	fly away\n",
-	    "t.wf:12: unknown action fly (actions: send, deadline, clear, extend, set, member, "
+	    "t.wf:12: unknown action fly (actions: send, confirm, deadline, clear, extend, set, member, "
 	    "open, decision, digest, go)\n");
 	expect(HEAD "on w timer x\n", "t.wf:11: timer x: no action sets a deadline x\n");
 	expect(HEAD "on w command approve\n	clear x\n",

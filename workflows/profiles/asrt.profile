@@ -65,6 +65,7 @@ transfer_with = name
 notice = 30d
 wait_for_dues = yes
 recheck = 7d
+confirm_within = 14d		# clerk default, not in the seed (DOMAIN §6)
 
 [diploma]			# not an ASRT rule: no category opens a diploma
 within = 3y			# case; kept so the shared workflow validates

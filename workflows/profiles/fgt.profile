@@ -87,6 +87,9 @@ notice = 30d			# "tre i kraft 30 dager etter at skriftlig varsel
 				# er mottatt"
 wait_for_dues = yes		# "økonomiske forpliktelser ... må være oppfylt"
 recheck = 7d
+confirm_within = 14d		# clerk default, not in the seed: the time a
+				# member has to confirm an unsigned resignation
+				# by replying (DOMAIN §6)
 
 [diploma]			# §4i
 within = 3y			# "innen 3 år etter endt utdannelse"

@@ -82,6 +82,7 @@ notice = 0d			# §1.34 names no notice period: clerk reads
 				# it as effective on receipt
 wait_for_dues = yes		# PLACEHOLDER: as FGT
 recheck = 7d
+confirm_within = 14d		# clerk default, not in the seed (DOMAIN §6)
 
 [diploma]			# not an NTP rule: no category opens a diploma
 within = 3y			# case; kept so the shared workflow validates
