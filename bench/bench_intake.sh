@@ -1,17 +1,23 @@
 #!/bin/bash
-# bench_intake.sh [-n N] [-b BUILDDIR]: intake speed of one clerkd cycle.
+# bench_intake.sh [-n N] [-b BUILDDIR] [-p P]: intake speed of one clerkd
+# cycle against the OpenPGP floor, in the same run.
 #
-# Starts a test bed (tests/testbed/testbed.sh: Dovecot, Postfix, GnuPG),
-# makes N PGP/MIME signed application forms (RFC 3156, exact CRLF bytes,
-# signed by alice's ed25519 key with gpg), delivers them through Postfix
+# Starts a test bed (tests/testbed/testbed.sh: Dovecot, Postfix, GnuPG)
+# with N extra mailboxes, makes N PGP/MIME signed application forms from N
+# different senders (applicant0001..N@example.test; RFC 3156, exact CRLF
+# bytes, signed with an ed25519 key by gpg), delivers them through Postfix
 # into clerk@fgt.test, then times ONE `clerkd --once` cycle that takes them
-# all in. Reports mails per second, peak RSS (clerkd's own VmHWM, and
-# /usr/bin/time -v's maximum, which includes the gpg and parser processes
-# it waited for), and the wall time spent inside GPGME calls (and the gpg
-# processes they wait for) against the rest, measured in the same run by
-# bench/gpgme_timer.c preloaded into clerkd. For comparison it also times
-# `clerkctl inspect` on the same N files: reading alone (parse, verify,
-# form) without IMAP and the store.
+# all in and answers each with two signed notices, every one of which
+# Postfix must accept (outbox state sent: no loop guard is in the way, as
+# every sender is another address). Then the floor: bench/gpgme_floor.c
+# does the same OpenPGP work and nothing else (verify each mail, sign two
+# notices with the association key) with the same keys and P worker
+# processes (P: the parallelism clerk's OpenPGP has; default 2, the two
+# signer processes). Reports mails per second, the ratio cycle / floor,
+# peak RSS (clerkd's own VmHWM, and /usr/bin/time -v's maximum, which
+# includes the processes it waited for), and the wall time spent inside
+# GPGME calls in clerkd (bench/gpgme_timer.c preloaded). For comparison it
+# also times `clerkctl inspect` on the same N files: reading alone.
 #
 # BENCH_KEEP=1 keeps the work directory (logs, mails).
 # Needs root (the test bed), a configured build tree (default: the current
@@ -21,12 +27,14 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 srcdir=$(cd "$here/.." && pwd)
 n=200
+p=2
 builddir=${CLERK_BUILDDIR:-$PWD}
-while getopts n:b: opt; do
+while getopts n:b:p: opt; do
 	case $opt in
 	n) n=$OPTARG ;;
 	b) builddir=$OPTARG ;;
-	*) echo "usage: $0 [-n N] [-b BUILDDIR]" >&2; exit 2 ;;
+	p) p=$OPTARG ;;
+	*) echo "usage: $0 [-n N] [-b BUILDDIR] [-p P]" >&2; exit 2 ;;
 	esac
 done
 builddir=$(cd "$builddir" && pwd)
@@ -55,9 +63,13 @@ ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 # shellcheck disable=SC2046 # pkg-config's flags are words
 gcc -std=c11 -O2 -shared -fPIC -o "$work/gpgme_timer.so" "$here/gpgme_timer.c" \
     $(pkg-config --cflags gpgme) -ldl || die "cannot build gpgme_timer.so"
+# shellcheck disable=SC2046
+gcc -std=c11 -O2 -o "$work/gpgme_floor" "$here/gpgme_floor.c" \
+    $(pkg-config --cflags --libs gpgme) || die "cannot build gpgme_floor"
 
 t=$(date +%s%N)
-bed=$(TESTBED_OWNER_PID=$$ bash "$TESTBED_TOOLS/testbed.sh" start 2>"$work/testbed.err" |
+bed=$(TESTBED_OWNER_PID=$$ TESTBED_EXTRA_USERS=$n bash "$TESTBED_TOOLS/testbed.sh" start \
+    2>"$work/testbed.err" |
     tail -n 1) || die "the test bed did not start: $(tail -n 3 "$work/testbed.err")"
 tb_load "$bed/env"
 echo "test bed $bed up in $(ms_since "$t") ms" >&2
@@ -70,10 +82,11 @@ now=2027-02-01T09:00
     die "warm-up cycle failed: $(tail -n 3 "$work/warmup.log")"
 
 t=$(date +%s%N)
-mkdir "$work/mails"
-for i in $(seq -w 1 "$n"); do
-	mg_signed_application "$work/mails/$i.eml" "bench.$i" "$GNUPGHOME_ALICE" "$FPR_ALICE" \
-	    "Alice Example <$ADDR_ALICE>" "Applicant $i" || die "signing mail $i"
+mkdir "$work/mails" "$work/signed"
+for i in $(seq 1 "$n"); do
+	a=$(printf 'applicant%04d' "$i")
+	MG_KEEP=$work/signed mg_signed_application "$work/mails/$a.eml" "$a" "$GNUPGHOME_ALICE" \
+	    "$FPR_ALICE" "Applicant $i <$a@example.test>" "Applicant $i" || die "signing mail $i"
 done
 echo "$n signed applications made in $(ms_since "$t") ms" >&2
 
@@ -99,6 +112,18 @@ seen=$(sed -n 's/.* mails=\([0-9]*\) .*/\1/p' <<<"$cycle")
 [ "$seen" = "$n" ] || die "the cycle took in ${seen:-?} mails, not $n: $cycle"
 left=$(tb_imap_count "$IMAP_USER" INBOX)
 [ "$left" -eq 0 ] || die "$left mails left in the INBOX"
+db=$work/clerk/clerk.db
+sent=$(sqlite3 "$db" "SELECT count(*) FROM outbox WHERE state = 1 AND recipient LIKE 'applicant%'")
+[ "$sent" = $((2 * n)) ] || die "Postfix accepted $sent answers to the applicants, not $((2 * n)): $(
+    sqlite3 "$db" "SELECT state, count(*) FROM outbox GROUP BY state")"
+
+# --- the floor: the same OpenPGP work, nothing else, P processes
+head -c 1400 /dev/urandom | base64 -w 76 | sed 's/$/\r/' >"$work/notice.txt"
+pairs=()
+for f in "$work"/signed/*.part; do pairs+=("$f" "${f%.part}.sig"); done
+floor=$("$work/gpgme_floor" "$GNUPGHOME_CLERK" "$FPR_CLERK_FGT" "$p" "$work/notice.txt" \
+    "${pairs[@]}") || die "the floor program failed"
+floor_ms=$(sed -n 's/^floor_ms=\([0-9]*\) .*/\1/p' <<<"$floor")
 
 # --- reading alone, same mails
 t=$(date +%s%N)
@@ -106,9 +131,9 @@ env LD_PRELOAD="$work/gpgme_timer.so" GPGME_TIMER_OUT="$work/inspect.gpgme" \
     "$builddir/clerkctl" -c "$conf" inspect --json "$work"/mails/*.eml >"$work/inspect.json" \
     2>"$work/inspect.err" || die "inspect failed: $(tail -n 3 "$work/inspect.err")"
 inspect_ms=$(ms_since "$t")
-good=$(jq '[.[] | select(.signature.verdict == "good" and .signature.sender and
-    .form == "application")] | length' "$work/inspect.json")
-[ "$good" -eq "$n" ] || die "only $good of $n mails read as signed applications by their sender"
+good=$(jq '[.[] | select(.signature.verdict == "good" and .form == "application")] | length' \
+    "$work/inspect.json")
+[ "$good" -eq "$n" ] || die "only $good of $n mails read as signed applications"
 
 # total FILE: GPGME ms, process ms, peak kB, verify calls, verify ms
 total() {
@@ -125,10 +150,11 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 awk -v n="$n" -v cms="$cycle_ms" -v cg="$c_gpgme" -v chwm="$c_hwm" -v maxrss="$maxrss" \
     -v cvc="$c_vcalls" -v cvm="$c_vms" -v ims="$inspect_ms" -v ig="$i_gpgme" \
     -v ihwm="$i_hwm" -v ivc="$i_vcalls" -v ivm="$i_vms" -v cyc="$cycle" \
-    -v cpu="$cpu" -v cores="$(nproc)" 'BEGIN {
+    -v cpu="$cpu" -v cores="$(nproc)" -v fms="$floor_ms" -v p="$p" 'BEGIN {
 	sub(/.*event=cycle /, "", cyc)
-	printf "bench_intake: %d PGP/MIME signed applications (ed25519), %s, %d cores\n", n, cpu, cores
-	printf "one clerkd --once cycle: %d ms, %.1f mails/s (%.2f ms/mail)\n", cms, n * 1000 / cms, cms / n
+	printf "bench_intake: %d PGP/MIME signed applications (ed25519) from %d senders, %s, %d cores\n", n, n, cpu, cores
+	printf "one clerkd --once cycle: %d ms, %.1f mails/s (%.2f ms/mail), %d signed answers accepted by Postfix\n", cms, n * 1000 / cms, cms / n, 2 * n
+	printf "OpenPGP floor (gpgme_floor: verify + 2 signs a mail, %d processes): %d ms, %.1f mails/s; cycle / floor = %.2fx\n", p, fms, n * 1000 / fms, cms / fms
 	printf "  %s\n", cyc
 	printf "  peak RSS: clerkd %.1f MiB (VmHWM); with the processes it waited for %.1f MiB (time -v)\n", chwm / 1024, maxrss / 1024
 	printf "  in GPGME (and the gpg it waits for): %.0f ms = %.1f %%; the rest: %.0f ms = %.1f %%", cg, 100 * cg / cms, cms - cg, 100 * (cms - cg) / cms

@@ -221,7 +221,7 @@ apply_mail(const struct apply_ctx *ax, const char *source, const struct intake_p
 	if (store_mail_lookup(ax->st, &row, &known, &res->mail_id, &state, err) != 0)
 		return -1;
 	if (!known && understand_mail(&ux, raw, len, &u, err) != 0)
-		return -1;
+		goto out;	/* what was read so far is freed there */
 	if (store_begin(ax->st, err) != 0)
 		goto out;
 	if (!known) {
@@ -283,7 +283,7 @@ apply_reprocess(const struct apply_ctx *ax, int64_t mail_id, const struct clock_
 	if (store_mail_row_get(ax->st, mail_id, &old, &found, err) != 0)
 		return -1;
 	if (!found || old.state != MAIL_QUARANTINED || old.discarded) {
-		err_set(err, 0, "mail %lld is not in the quarantine", (long long)mail_id);
+		err_set(err, ERR_FINAL, "mail %lld is not in the quarantine", (long long)mail_id);
 		goto out;
 	}
 	if (store_mail_raw(ax->st, mail_id, &raw, &len, err) != 0 ||

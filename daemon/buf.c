@@ -108,13 +108,13 @@ buf_read_file(struct buf *b, const char *path, struct clerk_err *err)
 
 	f = fopen(path, "re");
 	if (f == NULL) {
-		err_set(err, 0, "%s: cannot open: %s", path, strerror(errno));
+		err_set(err, ERR_FINAL, "%s: cannot open: %s", path, strerror(errno));
 		return -1;
 	}
 	while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
 		buf_append(b, chunk, n);
 	if (ferror(f)) {
-		err_set(err, 0, "%s: cannot read: %s", path, strerror(errno));
+		err_set(err, ERR_FINAL, "%s: cannot read: %s", path, strerror(errno));
 		rc = -1;
 	}
 	fclose(f);

@@ -308,18 +308,18 @@ date_check(struct cal_date d, const char *what, const char *q,
 	int dim;
 
 	if (d.year < CAL_YEAR_MIN || d.year > CAL_YEAR_MAX) {
-		err_set(err, 0, "bad %s %s: year %04d is outside %d..%d", what,
+		err_set(err, ERR_FINAL, "bad %s %s: year %04d is outside %d..%d", what,
 		    q, d.year, CAL_YEAR_MIN, CAL_YEAR_MAX);
 		return -1;
 	}
 	if (d.month < 1 || d.month > 12) {
-		err_set(err, 0, "bad %s %s: month %02d does not exist", what, q,
+		err_set(err, ERR_FINAL, "bad %s %s: month %02d does not exist", what, q,
 		    d.month);
 		return -1;
 	}
 	dim = cal_days_in_month(d.year, d.month);
 	if (d.day < 1 || d.day > dim) {
-		err_set(err, 0, "bad %s %s: %s %d has %d days, not day %02d",
+		err_set(err, ERR_FINAL, "bad %s %s: %s %d has %d days, not day %02d",
 		    what, q, month_names[d.month - 1], d.year, dim, d.day);
 		return -1;
 	}
@@ -335,7 +335,7 @@ cal_date_parse(const char *s, struct cal_date *out, struct clerk_err *err)
 
 	quote(q, sizeof(q), s, len);
 	if (len != 10 || date_shape(s, &d) == -1) {
-		err_set(err, 0, "bad date %s: expected YYYY-MM-DD", q);
+		err_set(err, ERR_FINAL, "bad date %s: expected YYYY-MM-DD", q);
 		return -1;
 	}
 	if (date_check(d, "date", q, err) == -1)
@@ -358,14 +358,14 @@ cal_datetime_parse(const char *s, struct cal_datetime *out,
 	    s[10] != 'T' || (t.hour = digits(s + 11, 2)) < 0 ||
 	    s[13] != ':' || (t.minute = digits(s + 14, 2)) < 0 ||
 	    (len == 19 && (s[16] != ':' || (t.second = digits(s + 17, 2)) < 0))) {
-		err_set(err, 0, "bad date-time %s: expected YYYY-MM-DDTHH:MM "
+		err_set(err, ERR_FINAL, "bad date-time %s: expected YYYY-MM-DDTHH:MM "
 		    "or YYYY-MM-DDTHH:MM:SS", q);
 		return -1;
 	}
 	if (date_check(t.date, "date-time", q, err) == -1)
 		return -1;
 	if (t.hour > 23 || t.minute > 59 || t.second > 59) {
-		err_set(err, 0, "bad date-time %s: time %02d:%02d:%02d does not "
+		err_set(err, ERR_FINAL, "bad date-time %s: time %02d:%02d:%02d does not "
 		    "exist", q, t.hour, t.minute, t.second);
 		return -1;
 	}
@@ -458,19 +458,19 @@ cal_duration_parse(const char *s, struct cal_duration *out,
 		if (amount <= CAL_AMOUNT_MAX)
 			amount = amount * 10 + (*p - '0');
 	if (ndigits == 0) {
-		err_set(err, 0, "bad duration %s: expected a number and a unit, "
+		err_set(err, ERR_FINAL, "bad duration %s: expected a number and a unit, "
 		    "like 14d or 2 months", q);
 		return -1;
 	}
 	if (amount > CAL_AMOUNT_MAX) {
-		err_set(err, 0, "bad duration %s: more than %d", q,
+		err_set(err, ERR_FINAL, "bad duration %s: more than %d", q,
 		    CAL_AMOUNT_MAX);
 		return -1;
 	}
 	while (*p == ' ')
 		p++;
 	if (*p == '\0') {
-		err_set(err, 0, "bad duration %s: no unit after the number "
+		err_set(err, ERR_FINAL, "bad duration %s: no unit after the number "
 		    "(d, w, m, y or days, weeks, months, years)", q);
 		return -1;
 	}
@@ -481,7 +481,7 @@ cal_duration_parse(const char *s, struct cal_duration *out,
 			return 0;
 		}
 	}
-	err_set(err, 0, "bad duration %s: unknown unit %s (d, w, m, y or "
+	err_set(err, ERR_FINAL, "bad duration %s: unknown unit %s (d, w, m, y or "
 	    "days, weeks, months, years)", q, quote(qu, sizeof(qu), p,
 	    strlen(p)));
 	return -1;
@@ -513,18 +513,18 @@ month_day_check(int month, int day, const char *what, const char *q,
 	int dim;
 
 	if (month < 1 || month > 12) {
-		err_set(err, 0, "bad %s %s: month %02d does not exist", what, q,
+		err_set(err, ERR_FINAL, "bad %s %s: month %02d does not exist", what, q,
 		    month);
 		return -1;
 	}
 	if (month == 2 && day == 29) {
-		err_set(err, 0, "bad %s %s: 29 February does not occur every "
+		err_set(err, ERR_FINAL, "bad %s %s: 29 February does not occur every "
 		    "year", what, q);
 		return -1;
 	}
 	dim = cal_days_in_month(2001, month);
 	if (day < 1 || day > dim) {
-		err_set(err, 0, "bad %s %s: %s has no day %02d", what, q,
+		err_set(err, ERR_FINAL, "bad %s %s: %s has no day %02d", what, q,
 		    month_names[month - 1], day);
 		return -1;
 	}
@@ -542,13 +542,13 @@ cal_fixed_parse(const char *s, struct cal_fixed *out, struct clerk_err *err)
 	if ((f.month = digits(s, 2)) < 0 || s[2] != '-' ||
 	    (strcmp(s + 3, "last") != 0 &&
 	    (len != 5 || (f.day = digits(s + 3, 2)) < 0))) {
-		err_set(err, 0, "bad fixed date %s: expected MM-DD or MM-last, "
+		err_set(err, ERR_FINAL, "bad fixed date %s: expected MM-DD or MM-last, "
 		    "like 02-01 or 04-last", q);
 		return -1;
 	}
 	if (strcmp(s + 3, "last") == 0) {
 		if (f.month < 1 || f.month > 12) {
-			err_set(err, 0, "bad fixed date %s: month %02d does "
+			err_set(err, ERR_FINAL, "bad fixed date %s: month %02d does "
 			    "not exist", q, f.month);
 			return -1;
 		}
@@ -594,7 +594,7 @@ cal_spec_parse(const char *s, struct cal_spec *out, struct clerk_err *err)
 		if (cal_duration_parse(s, &spec.dur, err) == -1)
 			return -1;
 	} else {
-		err_set(err, 0, "bad deadline %s: expected a duration (14d, "
+		err_set(err, ERR_FINAL, "bad deadline %s: expected a duration (14d, "
 		    "2 months) or a fixed date (02-01, 04-last)",
 		    quote(q, sizeof(q), s, strlen(s)));
 		return -1;
@@ -736,7 +736,7 @@ rule_base(struct rule *r, const char *w, struct clerk_err *err)
 	int n;
 
 	if (w == NULL) {
-		err_set(err, 0, "empty rule before the name");
+		err_set(err, ERR_FINAL, "empty rule before the name");
 		return -1;
 	}
 	len = strlen(w);
@@ -751,7 +751,7 @@ rule_base(struct rule *r, const char *w, struct clerk_err *err)
 			r->offset = w[6] == '-' ? -n : n;
 			return 0;
 		}
-		err_set(err, 0, "bad Easter rule %s: expected easter, easter+N "
+		err_set(err, ERR_FINAL, "bad Easter rule %s: expected easter, easter+N "
 		    "or easter-N with N up to %d", q, EASTER_OFFSET_MAX);
 		return -1;
 	}
@@ -763,7 +763,7 @@ rule_base(struct rule *r, const char *w, struct clerk_err *err)
 		r->day = f.day;
 		return 0;
 	}
-	err_set(err, 0, "unknown rule %s: expected MM-DD, easter, easter+N "
+	err_set(err, ERR_FINAL, "unknown rule %s: expected MM-DD, easter, easter+N "
 	    "or easter-N", q);
 	return -1;
 }
@@ -776,15 +776,15 @@ rule_year(const char *key, const char *w, int *out, struct clerk_err *err)
 	int y;
 
 	if (w == NULL) {
-		err_set(err, 0, "\"%s\" needs a year", key);
+		err_set(err, ERR_FINAL, "\"%s\" needs a year", key);
 		return -1;
 	}
 	if (*out != 0) {
-		err_set(err, 0, "\"%s\" given twice", key);
+		err_set(err, ERR_FINAL, "\"%s\" given twice", key);
 		return -1;
 	}
 	if (strlen(w) != 4 || (y = digits(w, 4)) < 1583) {
-		err_set(err, 0, "bad year %s after \"%s\": expected a "
+		err_set(err, ERR_FINAL, "bad year %s after \"%s\": expected a "
 		    "Gregorian year 1583..9999", quote(q, sizeof(q), w,
 		    strlen(w)), key);
 		return -1;
@@ -801,17 +801,17 @@ rule_every(struct rule *r, const char *w, struct clerk_err *err)
 	int n;
 
 	if (w == NULL) {
-		err_set(err, 0, "\"every\" needs a number of years");
+		err_set(err, ERR_FINAL, "\"every\" needs a number of years");
 		return -1;
 	}
 	if (r->every != 0) {
-		err_set(err, 0, "\"every\" given twice");
+		err_set(err, ERR_FINAL, "\"every\" given twice");
 		return -1;
 	}
 	len = strlen(w);
 	if (len < 1 || len > 3 || (n = digits(w, (int)len)) < 1 ||
 	    n > EVERY_MAX) {
-		err_set(err, 0, "bad number %s after \"every\": expected 1..%d",
+		err_set(err, ERR_FINAL, "bad number %s after \"every\": expected 1..%d",
 		    quote(q, sizeof(q), w, len), EVERY_MAX);
 		return -1;
 	}
@@ -837,18 +837,18 @@ rule_move(struct rule *r, const char *w, struct clerk_err *err)
 			wd = i + 1;
 	quote(q, sizeof(q), w, strlen(w));
 	if (wd == 0) {
-		err_set(err, 0, "bad move %s: expected a weekday (monday.."
+		err_set(err, ERR_FINAL, "bad move %s: expected a weekday (monday.."
 		    "sunday) before the colon", q);
 		return -1;
 	}
 	if ((colon[1] != '+' && colon[1] != '-') || strlen(colon + 2) != 1 ||
 	    (n = digits(colon + 2, 1)) < 1 || n > 7) {
-		err_set(err, 0, "bad move %s: expected %s:+N or %s:-N with N "
+		err_set(err, ERR_FINAL, "bad move %s: expected %s:+N or %s:-N with N "
 		    "1..7", q, weekday_names[wd - 1], weekday_names[wd - 1]);
 		return -1;
 	}
 	if (r->move[wd] != 0) {
-		err_set(err, 0, "bad move %s: %s given twice", q,
+		err_set(err, ERR_FINAL, "bad move %s: %s given twice", q,
 		    weekday_names[wd - 1]);
 		return -1;
 	}
@@ -869,7 +869,7 @@ parse_line(struct cal_holidays *h, const char *line, size_t n,
 
 	memset(&r, 0, sizeof(r));
 	if (memchr(line, '\0', n) != NULL) {
-		err_set(err, 0, "NUL byte in the line");
+		err_set(err, ERR_FINAL, "NUL byte in the line");
 		goto out;
 	}
 	while (p < end && is_blank(*p))
@@ -886,12 +886,12 @@ parse_line(struct cal_holidays *h, const char *line, size_t n,
 	while (name_end > name && is_blank(name_end[-1]))
 		name_end--;
 	if (hash == NULL || name == name_end) {
-		err_set(err, 0, "rule %s has no name: end it with \"# name\"",
+		err_set(err, ERR_FINAL, "rule %s has no name: end it with \"# name\"",
 		    quote(q, sizeof(q), p, (size_t)(end - p)));
 		goto out;
 	}
 	if (h->n >= CAL_HOLIDAY_RULES_MAX) {
-		err_set(err, 0, "more than %d rules", CAL_HOLIDAY_RULES_MAX);
+		err_set(err, ERR_FINAL, "more than %d rules", CAL_HOLIDAY_RULES_MAX);
 		goto out;
 	}
 	cur = copy = xstrndup(p, (size_t)(hash - p));
@@ -910,7 +910,7 @@ parse_line(struct cal_holidays *h, const char *line, size_t n,
 				goto out;
 		} else if ((m = rule_move(&r, w, err)) != 0) {
 			if (m == 1)
-				err_set(err, 0, "unknown word %s: expected "
+				err_set(err, ERR_FINAL, "unknown word %s: expected "
 				    "WEEKDAY:+N, WEEKDAY:-N, from YYYY, until "
 				    "YYYY or every N", quote(q, sizeof(q), w,
 				    strlen(w)));
@@ -918,12 +918,12 @@ parse_line(struct cal_holidays *h, const char *line, size_t n,
 		}
 	}
 	if (r.every && r.from == 0) {
-		err_set(err, 0, "\"every %d\" needs \"from YYYY\" to count from",
+		err_set(err, ERR_FINAL, "\"every %d\" needs \"from YYYY\" to count from",
 		    r.every);
 		goto out;
 	}
 	if (r.from && r.until && r.until < r.from) {
-		err_set(err, 0, "\"until %d\" is before \"from %d\"", r.until,
+		err_set(err, ERR_FINAL, "\"until %d\" is before \"from %d\"", r.until,
 		    r.from);
 		goto out;
 	}
@@ -983,7 +983,7 @@ static int
 amount_valid(struct cal_duration dur, const char *what, struct clerk_err *err)
 {
 	if (dur.amount < -CAL_AMOUNT_MAX || dur.amount > CAL_AMOUNT_MAX) {
-		err_set(err, 0, "%s: amount %d is beyond %d", what, dur.amount,
+		err_set(err, ERR_FINAL, "%s: amount %d is beyond %d", what, dur.amount,
 		    CAL_AMOUNT_MAX);
 		return 0;
 	}
@@ -999,7 +999,7 @@ cal_deadline(struct cal_date start, const struct cal_spec *spec,
 	struct cal_date d;
 
 	if (!cal_date_valid(start)) {
-		err_set(err, 0, "deadline: start %s is not a valid date",
+		err_set(err, ERR_FINAL, "deadline: start %s is not a valid date",
 		    cal_date_format(start, b));
 		return -1;
 	}
@@ -1008,7 +1008,7 @@ cal_deadline(struct cal_date start, const struct cal_spec *spec,
 		if (!amount_valid(spec->dur, "deadline", err))
 			return -1;
 		if (spec->dur.amount < 0) {
-			err_set(err, 0, "deadline: %d%c lies before its start; "
+			err_set(err, ERR_FINAL, "deadline: %d%c lies before its start; "
 			    "a negative duration is a lead time",
 			    spec->dur.amount, unit_letter(spec->dur.unit));
 			return -1;
@@ -1017,20 +1017,20 @@ cal_deadline(struct cal_date start, const struct cal_spec *spec,
 		break;
 	case CAL_SPEC_FIXED:
 		if (!fixed_valid(spec->fixed)) {
-			err_set(err, 0, "deadline: fixed date %02d-%02d does "
+			err_set(err, ERR_FINAL, "deadline: fixed date %02d-%02d does "
 			    "not exist", spec->fixed.month, spec->fixed.day);
 			return -1;
 		}
 		d = cal_next_fixed(start, spec->fixed.month, spec->fixed.day, 0);
 		break;
 	default:
-		err_set(err, 0, "deadline: unknown kind %d", (int)spec->kind);
+		err_set(err, ERR_FINAL, "deadline: unknown kind %d", (int)spec->kind);
 		return -1;
 	}
 	if (move_to_working_day)
 		d = cal_next_working_day(d, h);
 	if (!cal_date_valid(d)) {
-		err_set(err, 0, "deadline from %s falls outside the years "
+		err_set(err, ERR_FINAL, "deadline from %s falls outside the years "
 		    "%d..%d", cal_date_format(start, b), CAL_YEAR_MIN,
 		    CAL_YEAR_MAX);
 		return -1;
@@ -1047,7 +1047,7 @@ cal_lead(struct cal_date deadline, struct cal_duration lead,
 	struct cal_date d;
 
 	if (!cal_date_valid(deadline)) {
-		err_set(err, 0, "lead: deadline %s is not a valid date",
+		err_set(err, ERR_FINAL, "lead: deadline %s is not a valid date",
 		    cal_date_format(deadline, b));
 		return -1;
 	}
@@ -1056,7 +1056,7 @@ cal_lead(struct cal_date deadline, struct cal_duration lead,
 	lead.amount = -abs(lead.amount);
 	d = cal_add_duration(deadline, lead);
 	if (!cal_date_valid(d)) {
-		err_set(err, 0, "lead %d%c before %s falls outside the years "
+		err_set(err, ERR_FINAL, "lead %d%c before %s falls outside the years "
 		    "%d..%d", -lead.amount, unit_letter(lead.unit),
 		    cal_date_format(deadline, b), CAL_YEAR_MIN, CAL_YEAR_MAX);
 		return -1;

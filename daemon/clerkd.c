@@ -16,6 +16,7 @@
 #include "cycle.h"
 #include "log.h"
 #include "runtime.h"
+#include "signer.h"
 #include "store.h"
 #include "wake.h"
 
@@ -90,6 +91,7 @@ main(int argc, char **argv)
 	struct store *st = NULL;
 	struct cycle_ctx cx;
 	struct runtime rt;
+	struct openpgp *pgp = NULL;
 	struct buf diag = BUF_INIT;
 	struct clerk_err err;
 	enum log_level level;
@@ -130,8 +132,14 @@ main(int argc, char **argv)
 		fprintf(stderr, "clerkd: %s\n", err.msg);
 		goto out;
 	}
+	/* The signer first, while this process is small: gpg is forked from
+	 * it for every OpenPGP operation (signer.h). */
+	if (signer_start(cfg->openpgp.home, &pgp, &err) != 0) {
+		fprintf(stderr, "clerkd: OpenPGP: %s\n", err.msg);
+		goto out;
+	}
 	/* Everything is checked before the daemon detaches. */
-	if (runtime_load(cfg, RUNTIME_SEND, &rt, &diag, &err) != 0) {
+	if (runtime_load_with(cfg, RUNTIME_SEND, pgp, &rt, &diag, &err) != 0) {
 		fprintf(stderr, "clerkd: %s\n%s", err.msg, buf_str(&diag));
 		goto out;
 	}

@@ -14,17 +14,17 @@ clock_set_timezone(const char *tz, struct clerk_err *err)
 
 	/* glibc silently falls back to UTC for an unknown zone: check first. */
 	if (tz[0] == '\0' || strstr(tz, "..") != NULL || tz[0] == '/') {
-		err_set(err, 0, "time zone '%s' is not a zone name such as Europe/Oslo", tz);
+		err_set(err, ERR_FINAL, "time zone '%s' is not a zone name such as Europe/Oslo", tz);
 		return -1;
 	}
 	snprintf(path, sizeof(path), "/usr/share/zoneinfo/%s", tz);
 	if (strcmp(tz, "UTC") != 0 && stat(path, &sb) != 0) {
-		err_set(err, 0, "time zone '%s' is unknown to this system (%s missing; "
+		err_set(err, ERR_FINAL, "time zone '%s' is unknown to this system (%s missing; "
 		    "install tzdata)", tz, path);
 		return -1;
 	}
 	if (setenv("TZ", tz, 1) != 0) {
-		err_set(err, 1, "cannot set TZ");
+		err_set(err, ERR_TEMP, "cannot set TZ");
 		return -1;
 	}
 	tzset();
@@ -51,7 +51,7 @@ clock_parse_fixed(const char *text, time_t *out, struct clerk_err *err)
 	tm.tm_isdst = -1;
 	*out = mktime(&tm);
 	if (*out == (time_t)-1) {
-		err_set(err, 0, "--now: '%s' is not a representable local time", text);
+		err_set(err, ERR_FINAL, "--now: '%s' is not a representable local time", text);
 		return -1;
 	}
 	return 0;

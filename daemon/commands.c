@@ -371,7 +371,7 @@ commands_execute(struct caseflow *cf, const char *role, const char *configured,
 		const struct module_verb *mv = module_verb(c->verb);
 
 		if (mv == NULL) {
-			err_set(err, 0, "commands: no handler for %s", c->verb);
+			err_set(err, ERR_FINAL, "commands: no handler for %s", c->verb);
 			return -1;
 		}
 		return mv->run(cf, role, c, mail_id, now, rep, err);
@@ -589,7 +589,7 @@ commands_apply(struct caseflow *cf, const struct understanding *u, int64_t mail_
 	int sig_problem = 0, rc = -1;
 
 	if (o == NULL || m == NULL) {
-		err_set(err, 0, "commands: not a mail from an officer");
+		err_set(err, ERR_FINAL, "commands: not a mail from an officer");
 		return -1;
 	}
 	if (refusal(cf, u, now, why, sizeof(why), &sig_problem, err) != 0)

@@ -132,7 +132,7 @@ compose_header(const struct notice_header *h, struct buf *out,
 	int rc = -1;
 
 	if (h->subject == NULL) {
-		err_set(err, 0, "notice without a subject");
+		err_set(err, ERR_FINAL, "notice without a subject");
 		goto out;
 	}
 	if (h->case_ref) {
@@ -142,7 +142,7 @@ compose_header(const struct notice_header *h, struct buf *out,
 			if (*p <= ' ' || *p >= 0x7f || *p == '[' || *p == ']')
 				break;
 		if (*p || h->case_ref[0] == '\0') {
-			err_set(err, 0, "case reference '%s' cannot go in a "
+			err_set(err, ERR_FINAL, "case reference '%s' cannot go in a "
 			    "subject", h->case_ref);
 			goto out;
 		}
@@ -150,7 +150,7 @@ compose_header(const struct notice_header *h, struct buf *out,
 			if (!((*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9')))
 				break;
 		if (p != NULL && (*p || h->ref_token[0] == '\0')) {
-			err_set(err, 0, "confirmation token '%s' cannot go in a "
+			err_set(err, ERR_FINAL, "confirmation token '%s' cannot go in a "
 			    "subject", h->ref_token);
 			goto out;
 		}
@@ -171,7 +171,7 @@ compose_header(const struct notice_header *h, struct buf *out,
 	    err) == -1)
 		goto out;
 	if (strpbrk(h->message_id, " \t\r\n") != NULL) {
-		err_set(err, 0, "Message-ID: one id expected, got '%s'",
+		err_set(err, ERR_FINAL, "Message-ID: one id expected, got '%s'",
 		    h->message_id);
 		goto out;
 	}
@@ -257,7 +257,7 @@ compose_entity(const char *body, const struct attachment *atts, size_t natts,
 	int rc = -1;
 
 	if (body == NULL || !utf8_valid(body, strlen(body))) {
-		err_set(err, 0, "notice body is not valid UTF-8");
+		err_set(err, ERR_FINAL, "notice body is not valid UTF-8");
 		goto out;
 	}
 	if (natts == 0) {
@@ -272,14 +272,14 @@ compose_entity(const char *body, const struct attachment *atts, size_t natts,
 		const struct attachment *a = &atts[i];
 
 		if (!mime_type_valid(a->content_type)) {
-			err_set(err, 0, "attachment %zu: bad content type '%s'",
+			err_set(err, ERR_FINAL, "attachment %zu: bad content type '%s'",
 			    i + 1, a->content_type ? a->content_type : "(none)");
 			goto out;
 		}
 		if (a->filename && (strlen(a->filename) > FILENAME_MAX_BYTES ||
 		    !utf8_valid(a->filename, strlen(a->filename)) ||
 		    a->filename[0] == '\0')) {
-			err_set(err, 0, "attachment %zu: bad file name", i + 1);
+			err_set(err, ERR_FINAL, "attachment %zu: bad file name", i + 1);
 			goto out;
 		}
 		buf_printf(&e, "\r\n--%s\r\nContent-Type: %s", b,
@@ -324,27 +324,27 @@ compose_signed_entity(const char *boundary_seed, const char *part,
 	char b[64];
 
 	if (!micalg_valid(micalg)) {
-		err_set(err, 0, "bad micalg '%s' (want e.g. pgp-sha256)",
+		err_set(err, ERR_FINAL, "bad micalg '%s' (want e.g. pgp-sha256)",
 		    micalg ? micalg : "(none)");
 		return -1;
 	}
 	/* The part travels byte for byte: it must already be 7-bit CRLF. */
 	if (partlen < 2 || !seven_bit_crlf(part, partlen) ||
 	    part[partlen - 1] != '\n') {
-		err_set(err, 0, "the part to sign is not 7-bit CRLF text "
+		err_set(err, ERR_FINAL, "the part to sign is not 7-bit CRLF text "
 		    "ending with CRLF");
 		return -1;
 	}
 	if (!seven_bit_lines(sig, siglen) ||
 	    !has(sig, siglen, "-----BEGIN PGP SIGNATURE-----") ||
 	    !has(sig, siglen, "-----END PGP SIGNATURE-----")) {
-		err_set(err, 0, "the signature is not an armored OpenPGP "
+		err_set(err, ERR_FINAL, "the signature is not an armored OpenPGP "
 		    "signature");
 		return -1;
 	}
 	boundary(boundary_seed, "signed", b, sizeof(b));
 	if (boundary_clash(part, partlen, b) || boundary_clash(sig, siglen, b)) {
-		err_set(err, 0, "boundary %s occurs in the content", b);
+		err_set(err, ERR_FINAL, "boundary %s occurs in the content", b);
 		return -1;
 	}
 	buf_printf(out, "Content-Type: multipart/signed; micalg=%s;\r\n"
@@ -391,13 +391,13 @@ compose_encrypted_entity(const char *boundary_seed, const char *cipher,
 	if (!seven_bit_lines(cipher, cipherlen) ||
 	    !has(cipher, cipherlen, "-----BEGIN PGP MESSAGE-----") ||
 	    !has(cipher, cipherlen, "-----END PGP MESSAGE-----")) {
-		err_set(err, 0, "the ciphertext is not an armored OpenPGP "
+		err_set(err, ERR_FINAL, "the ciphertext is not an armored OpenPGP "
 		    "message");
 		return -1;
 	}
 	boundary(boundary_seed, "encrypted", b, sizeof(b));
 	if (boundary_clash(cipher, cipherlen, b)) {
-		err_set(err, 0, "boundary %s occurs in the content", b);
+		err_set(err, ERR_FINAL, "boundary %s occurs in the content", b);
 		return -1;
 	}
 	buf_printf(out, "Content-Type: multipart/encrypted;\r\n"
@@ -446,7 +446,7 @@ compose_unsigned(const struct notice_header *h, const char *entity,
 
 	if (len < 2 || !seven_bit_crlf(entity, len) ||
 	    entity[len - 1] != '\n') {
-		err_set(err, 0, "the entity is not 7-bit CRLF text");
+		err_set(err, ERR_FINAL, "the entity is not 7-bit CRLF text");
 		goto out;
 	}
 	if (compose_header(h, &m, err) == -1)

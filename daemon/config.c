@@ -119,7 +119,7 @@ fail(struct parser *p, struct clerk_err *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	err_set(err, 0, "%s:%d: %s", p->name, p->line, msg);
+	err_set(err, ERR_FINAL, "%s:%d: %s", p->name, p->line, msg);
 	return -1;
 }
 
@@ -350,16 +350,16 @@ secret_file_private(const char *cfgname, int line, const char *key, const char *
 	struct stat sb;
 
 	if (fstat(fd, &sb) != 0) {
-		err_set(err, 0, "%s:%d: %s: cannot stat '%s': %s", cfgname, line, key, path,
+		err_set(err, ERR_FINAL, "%s:%d: %s: cannot stat '%s': %s", cfgname, line, key, path,
 		    strerror(errno));
 		return -1;
 	}
 	if (!S_ISREG(sb.st_mode)) {
-		err_set(err, 0, "%s:%d: %s: '%s' is not a regular file", cfgname, line, key, path);
+		err_set(err, ERR_FINAL, "%s:%d: %s: '%s' is not a regular file", cfgname, line, key, path);
 		return -1;
 	}
 	if ((sb.st_mode & (S_IRWXG | S_IRWXO)) != 0) {
-		err_set(err, 0, "%s:%d: %s: '%s' has mode %04o: a password file must not be "
+		err_set(err, ERR_FINAL, "%s:%d: %s: '%s' has mode %04o: a password file must not be "
 		    "readable or writable by group or others (chmod 600 '%s')", cfgname, line, key,
 		    path, (unsigned)(sb.st_mode & 07777), path);
 		return -1;
@@ -378,7 +378,7 @@ read_secret(const char *cfgname, int line, const char *key, const char *path, ch
 
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
-		err_set(err, 0, "%s:%d: %s: cannot open '%s': %s", cfgname, line, key, path,
+		err_set(err, ERR_FINAL, "%s:%d: %s: cannot open '%s': %s", cfgname, line, key, path,
 		    strerror(errno));
 		return -1;
 	}
@@ -387,14 +387,14 @@ read_secret(const char *cfgname, int line, const char *key, const char *path, ch
 	while ((n = read(fd, chunk, sizeof(chunk))) > 0)
 		buf_append(&b, chunk, (size_t)n);
 	if (n < 0) {
-		err_set(err, 0, "%s:%d: %s: cannot read '%s': %s", cfgname, line, key, path,
+		err_set(err, ERR_FINAL, "%s:%d: %s: cannot read '%s': %s", cfgname, line, key, path,
 		    strerror(errno));
 		goto out;
 	}
 	while (b.len > 0 && (b.data[b.len - 1] == '\n' || b.data[b.len - 1] == '\r'))
 		b.data[--b.len] = '\0';
 	if (b.len == 0 || memchr(b.data, '\0', b.len) != NULL || strchr(buf_str(&b), '\n')) {
-		err_set(err, 0, "%s:%d: %s: '%s' must hold the password on one line", cfgname,
+		err_set(err, ERR_FINAL, "%s:%d: %s: '%s' must hold the password on one line", cfgname,
 		    line, key, path);
 		goto out;
 	}
@@ -506,7 +506,7 @@ validate(struct parser *p, struct config *cfg, struct clerk_err *err)
 
 	for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
 		if (key_line(p, required[i].section, required[i].name) == 0) {
-			err_set(err, 0, "%s: missing key '%s' in section [%s]", p->name,
+			err_set(err, ERR_FINAL, "%s: missing key '%s' in section [%s]", p->name,
 			    required[i].name, required[i].section);
 			return -1;
 		}
@@ -520,7 +520,7 @@ validate(struct parser *p, struct config *cfg, struct clerk_err *err)
 		if (check_url(p, cfg, "intake", cfg->intake.url, "imaps", "imap", &cfg->intake.tls, err))
 			return -1;
 		if (cfg->intake.user == NULL || cfg->intake.password_file == NULL) {
-			err_set(err, 0, "%s: [intake] with a url needs user and password_file", p->name);
+			err_set(err, ERR_FINAL, "%s: [intake] with a url needs user and password_file", p->name);
 			return -1;
 		}
 		if (read_secret(p->name, key_line(p, "intake", "password_file"), "password_file",
@@ -529,7 +529,7 @@ validate(struct parser *p, struct config *cfg, struct clerk_err *err)
 	} else if (cfg->intake.maildir != NULL) {
 		cfg->intake.kind = INTAKE_MAILDIR;
 	} else {
-		err_set(err, 0, "%s: [intake] needs url (IMAP) or maildir", p->name);
+		err_set(err, ERR_FINAL, "%s: [intake] needs url (IMAP) or maildir", p->name);
 		return -1;
 	}
 	if (check_url(p, cfg, "smtp", cfg->smtp.url, "smtps", "smtp", &cfg->smtp.tls, err))
@@ -557,7 +557,7 @@ validate(struct parser *p, struct config *cfg, struct clerk_err *err)
 			return fail(p, err, "officer '%s' needs email and fingerprint", o->role);
 	}
 	if (config_officer_by_role(cfg, "secretary") == NULL) {
-		err_set(err, 0, "%s: no [officer secretary]: the digest and quarantine need one",
+		err_set(err, ERR_FINAL, "%s: no [officer secretary]: the digest and quarantine need one",
 		    p->name);
 		return -1;
 	}

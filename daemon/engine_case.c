@@ -283,7 +283,7 @@ wf_timer_from_text(const char *text, struct wf_timer *out, struct clerk_err *err
 	if (sscanf(text, "%15s %127s %d due=%31s date=%15s fired=%d wd=%d leads=%255s "
 	    "esc=%31s%n", kind, name, &seq, due, date, &fired, &wd, leads, esc, &n) != 9 ||
 	    text[n] != '\0') {
-		err_set(err, 0, "timer text not understood: %s", text);
+		err_set(err, ERR_FINAL, "timer text not understood: %s", text);
 		return -1;
 	}
 	for (t.kind = WF_TIMER_DEADLINE; t.kind <= WF_TIMER_ESCALATE; t.kind++)
@@ -292,7 +292,7 @@ wf_timer_from_text(const char *text, struct wf_timer *out, struct clerk_err *err
 	if (t.kind > WF_TIMER_ESCALATE || cal_datetime_parse(due, &t.due, &e) == -1 ||
 	    cal_date_parse(date, &t.date, &e) == -1 ||
 	    (esc[0] != '-' && cal_duration_parse(esc, &t.escalate, &e) == -1)) {
-		err_set(err, 0, "timer text not understood: %s", text);
+		err_set(err, ERR_FINAL, "timer text not understood: %s", text);
 		return -1;
 	}
 	t.has_escalate = esc[0] != '-';

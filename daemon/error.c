@@ -6,13 +6,13 @@
 #include <string.h>
 
 void
-err_set(struct clerk_err *e, int temporary, const char *fmt, ...)
+err_set(struct clerk_err *e, enum err_class cls, const char *fmt, ...)
 {
 	va_list ap;
 
 	if (e == NULL)
 		return;
-	e->temporary = temporary;
+	e->temporary = cls == ERR_TEMP;
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof(e->msg), fmt, ap);
 	va_end(ap);

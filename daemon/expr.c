@@ -84,7 +84,7 @@ static void
 lex_fail(struct lexer *lx, const char *fmt, const char *what)
 {
 	if (!lx->failed)
-		err_set(lx->err, 0, fmt, what);
+		err_set(lx->err, ERR_FINAL, fmt, what);
 	lx->failed = 1;
 	lx->tok = T_BAD;
 }
@@ -574,7 +574,7 @@ expr_parse(const char *text, int line, const char **end, struct expr **out,
 	lx.err = err;
 	lex_next(&lx);
 	if (lx.tok == T_END) {
-		err_set(err, 0, "an expression is missing");
+		err_set(err, ERR_FINAL, "an expression is missing");
 		return -1;
 	}
 	root = parse_or(&lx);
@@ -585,7 +585,7 @@ expr_parse(const char *text, int line, const char **end, struct expr **out,
 	}
 	stop = lx.tok == T_END ? lx.p : lx.tstart;
 	if (lx.tok != T_END && end == NULL) {
-		err_set(err, 0, "unexpected text after the expression: %s", lx.tstart);
+		err_set(err, ERR_FINAL, "unexpected text after the expression: %s", lx.tstart);
 		free(lx.text);
 		node_free(root);
 		return -1;

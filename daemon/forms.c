@@ -482,7 +482,7 @@ lfail(struct loader *ld, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	err_set(ld->err, 0, "%s:%u: %s", ld->name, ld->line, msg);
+	err_set(ld->err, ERR_FINAL, "%s:%u: %s", ld->name, ld->line, msg);
 	return -1;
 }
 

@@ -184,16 +184,16 @@ hdr_unstructured(struct buf *out, const char *field, const char *plain,
 
 	if (plain != NULL && (plain[0] == '\0' ||
 	    !printable_ascii(plain, strlen(plain)) || strchr(plain, ' '))) {
-		err_set(err, 0, "%s: '%s' cannot stand plain in a header",
+		err_set(err, ERR_FINAL, "%s: '%s' cannot stand plain in a header",
 		    field, plain);
 		return -1;
 	}
 	if (!utf8_valid(text, strlen(text))) {
-		err_set(err, 0, "%s: not valid UTF-8", field);
+		err_set(err, ERR_FINAL, "%s: not valid UTF-8", field);
 		return -1;
 	}
 	if (strpbrk(text, "\r\n") != NULL) {
-		err_set(err, 0, "%s: contains a line break", field);
+		err_set(err, ERR_FINAL, "%s: contains a line break", field);
 		return -1;
 	}
 	while (*text == ' ')
@@ -277,12 +277,12 @@ hdr_mailbox(struct buf *out, const char *field, const char *display,
 	int rc = -1, words = 1;
 
 	if (!hdr_addr_valid(addr)) {
-		err_set(err, 0, "%s: '%s' is not an address clerk can write",
+		err_set(err, ERR_FINAL, "%s: '%s' is not an address clerk can write",
 		    field, addr ? addr : "(none)");
 		goto out;
 	}
 	if (display && !utf8_valid(display, strlen(display))) {
-		err_set(err, 0, "%s: the name is not valid UTF-8", field);
+		err_set(err, ERR_FINAL, "%s: the name is not valid UTF-8", field);
 		goto out;
 	}
 	/* The name on one line, single spaces, no control characters. */
@@ -346,13 +346,13 @@ hdr_date(struct buf *out, struct cal_datetime t, int utc_offset,
 	int off;
 
 	if (!cal_datetime_valid(t)) {
-		err_set(err, 0, "Date: invalid local time %04d-%02d-%02d "
+		err_set(err, ERR_FINAL, "Date: invalid local time %04d-%02d-%02d "
 		    "%02d:%02d:%02d", t.date.year, t.date.month, t.date.day,
 		    t.hour, t.minute, t.second);
 		return -1;
 	}
 	if (utc_offset < -1439 || utc_offset > 1439) {
-		err_set(err, 0, "Date: UTC offset %d minutes out of range",
+		err_set(err, ERR_FINAL, "Date: UTC offset %d minutes out of range",
 		    utc_offset);
 		return -1;
 	}
@@ -390,7 +390,7 @@ hdr_msgids(struct buf *out, const char *field, const char *ids,
 			n = (size_t)(p - s);
 			if (pass == 0) {
 				if (!hdr_msgid_valid(s, n)) {
-					err_set(err, 0, "%s: '%.*s' is not a "
+					err_set(err, ERR_FINAL, "%s: '%.*s' is not a "
 					    "message id", field, (int)n, s);
 					return -1;
 				}
@@ -405,7 +405,7 @@ hdr_msgids(struct buf *out, const char *field, const char *ids,
 			fold_word(&f, id.data, id.len);
 		}
 		if (count == 0) {
-			err_set(err, 0, "%s: no message id", field);
+			err_set(err, ERR_FINAL, "%s: no message id", field);
 			return -1;
 		}
 	}

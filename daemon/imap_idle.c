@@ -170,7 +170,7 @@ fail_conn(struct imap_idle *idle, struct clerk_err *err, int temporary, const ch
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	err_set(err, temporary, "IMAP IDLE connection to %s: %s", idle->url, msg);
+	err_set(err, temporary ? ERR_TEMP : ERR_FINAL, "IMAP IDLE connection to %s: %s", idle->url, msg);
 }
 
 static int
@@ -195,7 +195,7 @@ idle_connect(struct imap_idle *idle, volatile int *stop, struct clerk_err *err)
 	disconnect(idle);
 	idle->curl = curl_easy_init();
 	if (idle->curl == NULL) {
-		err_set(err, 1, "IMAP IDLE: curl_easy_init failed");
+		err_set(err, ERR_TEMP, "IMAP IDLE: curl_easy_init failed");
 		return RD_ERR;
 	}
 	imap_curl_setopts(idle->curl, &p, idle->errbuf);

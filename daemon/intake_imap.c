@@ -161,11 +161,11 @@ curl_fail(struct intake *in, CURLcode rc, const char *what, struct clerk_err *er
 
 		temporary = st != NULL && strncasecmp(st + 1, "NO", 2) == 0 &&
 		    no_is_temporary(line);
-		err_set(err, temporary, "IMAP %s refused by %s: %s", what, in->url,
+		err_set(err, temporary ? ERR_TEMP : ERR_FINAL, "IMAP %s refused by %s: %s", what, in->url,
 		    line[0] ? line : "(no answer)");
 		return;
 	}
-	err_set(err, temporary, "IMAP %s at %s failed: %s%s", what, in->url,
+	err_set(err, temporary ? ERR_TEMP : ERR_FINAL, "IMAP %s at %s failed: %s%s", what, in->url,
 	    in->errbuf[0] ? in->errbuf : curl_easy_strerror(rc), imap_curl_hint(rc));
 }
 
@@ -214,7 +214,7 @@ mailbox_command(struct intake *in, int64_t uidvalidity, const char *cmd, const c
 	int rc = perform(in, in->curl, url, cmd, NULL, what, err);
 
 	if (rc != 0 && in->last_rc == CURLE_REMOTE_FILE_NOT_FOUND)
-		err_set(err, 1, "IMAP %s: mailbox '%s' changed (UIDVALIDITY is no longer %lld): "
+		err_set(err, ERR_TEMP, "IMAP %s: mailbox '%s' changed (UIDVALIDITY is no longer %lld): "
 		    "list it again", what, in->mailbox, (long long)uidvalidity);
 	free(url);
 	return rc;
@@ -235,7 +235,7 @@ mailbox_status(struct intake *in, int64_t *uidvalidity, int64_t *uidnext, int64_
 		goto out;
 	if (imap_parse_status(buf_str(&in->body), uidvalidity, uidnext, messages) != 0 ||
 	    *uidvalidity <= 0 || *uidnext <= 0 || *messages < 0) {
-		err_set(err, 1, "IMAP STATUS of '%s' at %s: unexpected answer", in->mailbox,
+		err_set(err, ERR_TEMP, "IMAP STATUS of '%s' at %s: unexpected answer", in->mailbox,
 		    in->url);
 		goto out;
 	}
@@ -280,7 +280,7 @@ ensure_folder(struct intake *in, const char *wire, const char *name, struct cler
 		rc = 0;
 		goto out;
 	}
-	err_set(err, no_is_temporary(answer), "IMAP: cannot create folder '%s' at %s: %s",
+	err_set(err, no_is_temporary(answer) ? ERR_TEMP : ERR_FINAL, "IMAP: cannot create folder '%s' at %s: %s",
 	    name, in->url, answer);
 out:
 	free(answer);
@@ -302,12 +302,12 @@ imap_open(const struct config *cfg, struct intake **out, struct clerk_err *err)
 
 	if (cfg->intake.kind != INTAKE_IMAP || cfg->intake.url == NULL ||
 	    cfg->intake.user == NULL || cfg->intake.password == NULL) {
-		err_set(err, 0, "IMAP intake: [intake] needs url, user and password_file");
+		err_set(err, ERR_FINAL, "IMAP intake: [intake] needs url, user and password_file");
 		return -1;
 	}
 	for (int i = 0; i < 3; i++) {
 		if (names[i] == NULL || (wires[i] = imap_mailbox_wire(names[i])) == NULL) {
-			err_set(err, 0, "IMAP intake: folder name '%s' is empty, not UTF-8 or "
+			err_set(err, ERR_FINAL, "IMAP intake: folder name '%s' is empty, not UTF-8 or "
 			    "holds control characters", names[i] ? names[i] : "");
 			goto out;
 		}
@@ -315,20 +315,20 @@ imap_open(const struct config *cfg, struct intake **out, struct clerk_err *err)
 	for (int i = 1; i < 3; i++) {
 		if (strcmp(wires[i], wires[0]) == 0 || (strcasecmp(wires[i], "INBOX") == 0 &&
 		    strcasecmp(wires[0], "INBOX") == 0)) {
-			err_set(err, 0, "IMAP intake: the %s folder '%s' is the mailbox itself",
+			err_set(err, ERR_FINAL, "IMAP intake: the %s folder '%s' is the mailbox itself",
 			    i == 1 ? "processed" : "quarantine", names[i]);
 			goto out;
 		}
 	}
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-		err_set(err, 1, "IMAP intake: curl_global_init failed");
+		err_set(err, ERR_TEMP, "IMAP intake: curl_global_init failed");
 		goto out;
 	}
 	in = xcalloc(1, sizeof(*in));
 	in->global = 1;
 	in->sink = &in->body;
 	if ((in->url = base_url(cfg->intake.url)) == NULL) {
-		err_set(err, 0, "IMAP intake: bad url '%s'", cfg->intake.url);
+		err_set(err, ERR_FINAL, "IMAP intake: bad url '%s'", cfg->intake.url);
 		goto out;
 	}
 	in->tls = cfg->intake.tls;
@@ -354,7 +354,7 @@ imap_open(const struct config *cfg, struct intake **out, struct clerk_err *err)
 		in->window = atoi(getenv(SEARCH_WINDOW_ENV));
 
 	if ((in->curl = curl_easy_init()) == NULL || (in->scurl = curl_easy_init()) == NULL) {
-		err_set(err, 1, "IMAP intake: curl_easy_init failed");
+		err_set(err, ERR_TEMP, "IMAP intake: curl_easy_init failed");
 		goto out;
 	}
 	{
@@ -383,7 +383,7 @@ imap_open(const struct config *cfg, struct intake **out, struct clerk_err *err)
 			free(hide);
 		}
 		if (!(in->caps & (IMAP_CAP_MOVE | IMAP_CAP_UIDPLUS))) {
-			err_set(err, 0, "IMAP intake: %s offers neither MOVE nor UIDPLUS; clerk "
+			err_set(err, ERR_FINAL, "IMAP intake: %s offers neither MOVE nor UIDPLUS; clerk "
 			    "will not EXPUNGE the whole mailbox (other clients' deleted mail)",
 			    in->url);
 			goto out;
@@ -437,7 +437,7 @@ search(struct intake *in, int64_t uidvalidity, const char *cmd, int64_t **v, siz
 	if (mailbox_command(in, uidvalidity, cmd, "SEARCH", err) != 0)
 		return -1;
 	if (imap_parse_search(buf_str(&in->body), v, n, cap) != 0) {
-		err_set(err, 1, "IMAP SEARCH in '%s': unexpected answer", in->mailbox);
+		err_set(err, ERR_TEMP, "IMAP SEARCH in '%s': unexpected answer", in->mailbox);
 		return -1;
 	}
 	return 0;
@@ -530,7 +530,7 @@ check_pos(const struct intake *in, const struct intake_pos *pos, struct clerk_er
 {
 	if (pos->uid <= 0 || pos->uid > UINT32_MAX || pos->uidvalidity <= 0 ||
 	    pos->uidvalidity > UINT32_MAX) {
-		err_set(err, 0, "IMAP intake '%s': bad position uidvalidity=%lld uid=%lld",
+		err_set(err, ERR_FINAL, "IMAP intake '%s': bad position uidvalidity=%lld uid=%lld",
 		    in->mailbox, (long long)pos->uidvalidity, (long long)pos->uid);
 		return -1;
 	}
@@ -555,10 +555,10 @@ imap_fetch(struct intake *in, const struct intake_pos *pos, struct buf *raw,
 		buf_reset(raw);
 		/* curl says the same for both: its errbuf tells them apart */
 		if (in->last_rc == CURLE_REMOTE_FILE_NOT_FOUND && strstr(in->errbuf, "UIDVALIDITY"))
-			err_set(err, 1, "IMAP FETCH: mailbox '%s' changed (UIDVALIDITY is no "
+			err_set(err, ERR_TEMP, "IMAP FETCH: mailbox '%s' changed (UIDVALIDITY is no "
 			    "longer %lld): list it again", in->mailbox, (long long)pos->uidvalidity);
 		else if (in->last_rc == CURLE_REMOTE_FILE_NOT_FOUND)
-			err_set(err, 1, "IMAP FETCH: UID %lld is no longer in '%s': list it again",
+			err_set(err, ERR_TEMP, "IMAP FETCH: UID %lld is no longer in '%s': list it again",
 			    (long long)pos->uid, in->mailbox);
 		return -1;
 	}

@@ -75,7 +75,7 @@ make_dir(const char *path, struct clerk_err *err)
 		return 0;
 	if (errno == EEXIST && stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return 0;
-	err_set(err, errno == EEXIST ? 0 : 1, "Maildir: cannot create directory '%s': %s", path,
+	err_set(err, errno == EEXIST ? ERR_FINAL : ERR_TEMP, "Maildir: cannot create directory '%s': %s", path,
 	    errno == EEXIST ? "a file is in the way" : strerror(errno));
 	return -1;
 }
@@ -99,7 +99,7 @@ make_maildir(const char *dir, int folder, struct clerk_err *err)
 		snprintf(path, sizeof(path), "%s/maildirfolder", dir);
 		fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 		if (fd < 0) {
-			err_set(err, 1, "Maildir: cannot create '%s': %s", path, strerror(errno));
+			err_set(err, ERR_TEMP, "Maildir: cannot create '%s': %s", path, strerror(errno));
 			return -1;
 		}
 		close(fd);
@@ -130,22 +130,22 @@ md_open(const struct config *cfg, struct intake **out, struct clerk_err *err)
 	int rc = -1;
 
 	if (cfg->intake.kind != INTAKE_MAILDIR || cfg->intake.maildir == NULL) {
-		err_set(err, 0, "Maildir intake: [intake] needs maildir");
+		err_set(err, ERR_FINAL, "Maildir intake: [intake] needs maildir");
 		return -1;
 	}
 	if (stat(cfg->intake.maildir, &st) != 0) {
-		err_set(err, errno != ENOENT && errno != ENOTDIR, "Maildir intake: cannot use '%s': %s",
+		err_set(err, errno != ENOENT && errno != ENOTDIR ? ERR_TEMP : ERR_FINAL, "Maildir intake: cannot use '%s': %s",
 		    cfg->intake.maildir, strerror(errno));
 		return -1;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		err_set(err, 0, "Maildir intake: '%s' is not a directory", cfg->intake.maildir);
+		err_set(err, ERR_FINAL, "Maildir intake: '%s' is not a directory", cfg->intake.maildir);
 		return -1;
 	}
 	folder = cfg->intake.quarantine != NULL ? imap_mailbox_wire(cfg->intake.quarantine) : NULL;
 	if (folder == NULL || folder[0] == '.' || strchr(folder, '/') != NULL ||
 	    strstr(folder, "..") != NULL || folder[strlen(folder) - 1] == '.') {
-		err_set(err, 0, "Maildir intake: quarantine folder '%s' cannot be a Maildir++ "
+		err_set(err, ERR_FINAL, "Maildir intake: quarantine folder '%s' cannot be a Maildir++ "
 		    "folder name", cfg->intake.quarantine ? cfg->intake.quarantine : "");
 		goto out;
 	}
@@ -224,7 +224,7 @@ scan_new(struct intake *in, struct entry **out, size_t *n, struct clerk_err *err
 	*out = NULL;
 	*n = 0;
 	if ((d = opendir(in->new_dir)) == NULL) {
-		err_set(err, 1, "Maildir: cannot read '%s': %s", in->new_dir, strerror(errno));
+		err_set(err, ERR_TEMP, "Maildir: cannot read '%s': %s", in->new_dir, strerror(errno));
 		return -1;
 	}
 	while ((errno = 0, de = readdir(d)) != NULL) {
@@ -241,7 +241,7 @@ scan_new(struct intake *in, struct entry **out, size_t *n, struct clerk_err *err
 		(*n)++;
 	}
 	if (errno != 0) {
-		err_set(err, 1, "Maildir: reading '%s': %s", in->new_dir, strerror(errno));
+		err_set(err, ERR_TEMP, "Maildir: reading '%s': %s", in->new_dir, strerror(errno));
 		closedir(d);
 		for (size_t i = 0; i < *n; i++)
 			free(v[i].name);
@@ -324,7 +324,7 @@ check_name(const struct intake *in, const struct intake_pos *pos, struct clerk_e
 {
 	if (pos->name == NULL || pos->name[0] == '\0' || pos->name[0] == '.' ||
 	    strchr(pos->name, '/') != NULL || strlen(pos->name) > NAME_MAX) {
-		err_set(err, 0, "Maildir %s: bad position '%s'", in->root,
+		err_set(err, ERR_FINAL, "Maildir %s: bad position '%s'", in->root,
 		    pos->name ? pos->name : "(null)");
 		return -1;
 	}
@@ -347,20 +347,20 @@ md_fetch(struct intake *in, const struct intake_pos *pos, struct buf *raw,
 	fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0) {
 		if (errno == ENOENT)
-			err_set(err, 1, "Maildir: '%s' is no longer in new/: list again", path);
+			err_set(err, ERR_TEMP, "Maildir: '%s' is no longer in new/: list again", path);
 		else
-			err_set(err, 1, "Maildir: cannot open '%s': %s", path, strerror(errno));
+			err_set(err, ERR_TEMP, "Maildir: cannot open '%s': %s", path, strerror(errno));
 		return -1;
 	}
 	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		err_set(err, 0, "Maildir: '%s' is not a regular file", path);
+		err_set(err, ERR_FINAL, "Maildir: '%s' is not a regular file", path);
 		goto out;
 	}
 	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
 		if (r < 0) {
 			if (errno == EINTR)
 				continue;
-			err_set(err, 1, "Maildir: reading '%s': %s", path, strerror(errno));
+			err_set(err, ERR_TEMP, "Maildir: reading '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		buf_append(raw, chunk, (size_t)r);
@@ -423,7 +423,7 @@ md_move(struct intake *in, const struct intake_pos *pos, enum intake_dest dest,
 		name = seen_name(pos->name);
 	}
 	if ((size_t)snprintf(dst, sizeof(dst), "%s/%s", dstdir, name) >= sizeof(dst)) {
-		err_set(err, 0, "Maildir: path too long for '%s'", name);
+		err_set(err, ERR_FINAL, "Maildir: path too long for '%s'", name);
 		goto out;
 	}
 	if (rename(src, dst) != 0) {
@@ -434,13 +434,13 @@ md_move(struct intake *in, const struct intake_pos *pos, enum intake_dest dest,
 			rc = 0;
 			goto out;
 		}
-		err_set(err, 1, "Maildir: cannot move '%s' to '%s': %s", src, dst,
+		err_set(err, ERR_TEMP, "Maildir: cannot move '%s' to '%s': %s", src, dst,
 		    strerror(errno));
 		goto out;
 	}
 	/* The rename must survive a power cut: the store says "moved" next. */
 	if (fsync_dir(dstdir) != 0 || fsync_dir(in->new_dir) != 0) {
-		err_set(err, 1, "Maildir: fsync after moving '%s': %s", pos->name,
+		err_set(err, ERR_TEMP, "Maildir: fsync after moving '%s': %s", pos->name,
 		    strerror(errno));
 		goto out;
 	}
@@ -500,7 +500,7 @@ md_wait(struct intake *in, long timeout_ms, volatile int *stop, struct clerk_err
 				return 1;
 			ms = deadline - now;
 			if (wake_poll(&pfd, 1, ms) < 0 && errno != EINTR) {
-				err_set(err, 1, "Maildir: poll: %s", strerror(errno));
+				err_set(err, ERR_TEMP, "Maildir: poll: %s", strerror(errno));
 				return -1;
 			}
 			continue;

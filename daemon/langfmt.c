@@ -239,7 +239,7 @@ lang_format_date(const struct lang *l, struct cal_date d, struct buf *out,
 	const char *p = l->date;
 
 	if (!cal_date_valid(d)) {
-		err_set(err, 0, "invalid date %04d-%02d-%02d", d.year, d.month,
+		err_set(err, ERR_FINAL, "invalid date %04d-%02d-%02d", d.year, d.month,
 		    d.day);
 		return -1;
 	}
@@ -289,11 +289,11 @@ lang_format_amount(const struct lang *l, long long minor, const char *currency,
 	size_t n, i;
 
 	if (minor < 0) {
-		err_set(err, 0, "negative amount %lld refused", minor);
+		err_set(err, ERR_FINAL, "negative amount %lld refused", minor);
 		return -1;
 	}
 	if (currency == NULL || !currency_valid(currency)) {
-		err_set(err, 0, "bad currency code '%s' (need three upper-case "
+		err_set(err, ERR_FINAL, "bad currency code '%s' (need three upper-case "
 		    "letters)", currency ? currency : "(none)");
 		return -1;
 	}

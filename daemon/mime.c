@@ -2531,7 +2531,7 @@ mail_parse(const char *raw, size_t len, const struct mail_limits *lim_in,
 	if (raw == NULL)
 		raw = "";
 	if (len > lim->max_size) {
-		err_set(err, 0, "mail too large: %zu > %zu bytes", len,
+		err_set(err, ERR_FINAL, "mail too large: %zu > %zu bytes", len,
 		    lim->max_size);
 		goto out;
 	}
@@ -2558,7 +2558,7 @@ mail_parse(const char *raw, size_t len, const struct mail_limits *lim_in,
 	if (skip == 0)
 		split_header(raw, len, &h);
 	if (h.body > lim->max_header_bytes) {
-		err_set(err, 0, "header too large: %zu > %zu bytes", h.body,
+		err_set(err, ERR_FINAL, "header too large: %zu > %zu bytes", h.body,
 		    lim->max_header_bytes);
 		goto out;
 	}
@@ -2598,14 +2598,14 @@ mail_parse(const char *raw, size_t len, const struct mail_limits *lim_in,
 	 * minutes): refuse what cannot fit the part limit before it runs. */
 	if ((k.parts = count_content_types(c.base, c.base_len)) >
 	    2 * lim->max_parts + 10) {
-		err_set(err, 0, "too many MIME parts: %zu Content-Type fields "
+		err_set(err, ERR_FINAL, "too many MIME parts: %zu Content-Type fields "
 		    "for at most %zu parts", k.parts, lim->max_parts);
 		goto out;
 	}
 	k.parts = 0;
 	r = mailmime_parse(c.base, c.base_len, &idx, &mime);
 	if (r != MAILIMF_NO_ERROR || mime == NULL) {
-		err_set(err, 0, "MIME parse failed (libetpan error %d)", r);
+		err_set(err, ERR_FINAL, "MIME parse failed (libetpan error %d)", r);
 		goto out;
 	}
 	body = mime->mm_type == MAILMIME_MESSAGE ?
@@ -2628,17 +2628,17 @@ mail_parse(const char *raw, size_t len, const struct mail_limits *lim_in,
 	repair_tree(&c, body, 1);
 	count_tree(body, 1, lim->max_depth, &k);
 	if (k.too_deep) {
-		err_set(err, 0, "MIME nesting too deep: more than %zu levels",
+		err_set(err, ERR_FINAL, "MIME nesting too deep: more than %zu levels",
 		    lim->max_depth);
 		goto out;
 	}
 	if (k.parts > lim->max_parts) {
-		err_set(err, 0, "too many MIME parts: %zu > %zu", k.parts,
+		err_set(err, ERR_FINAL, "too many MIME parts: %zu > %zu", k.parts,
 		    lim->max_parts);
 		goto out;
 	}
 	if (k.max_hdr > lim->max_header_bytes) {
-		err_set(err, 0, "header too large: %zu > %zu bytes", k.max_hdr,
+		err_set(err, ERR_FINAL, "header too large: %zu > %zu bytes", k.max_hdr,
 		    lim->max_header_bytes);
 		goto out;
 	}

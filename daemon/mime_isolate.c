@@ -148,14 +148,14 @@ worker_start(struct clerk_err *err)
 	pid_t pid;
 
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
-		err_set(err, 1, "MIME parser: socketpair: %s", strerror(errno));
+		err_set(err, ERR_TEMP, "MIME parser: socketpair: %s", strerror(errno));
 		return -1;
 	}
 	/* The child must not write out the parent's pending stdio again. */
 	fflush(NULL);
 	pid = fork();
 	if (pid < 0) {
-		err_set(err, 1, "MIME parser: fork: %s", strerror(errno));
+		err_set(err, ERR_TEMP, "MIME parser: fork: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
 		return -1;
@@ -193,18 +193,18 @@ worker_died(unsigned secs, int timed_out, struct clerk_err *err)
 	worker.fd = -1;
 	worker.served = 0;
 	if (w < 0) {
-		err_set(err, 1, "MIME parser: waitpid: %s", strerror(errno));
+		err_set(err, ERR_TEMP, "MIME parser: waitpid: %s", strerror(errno));
 		return;
 	}
 	if (timed_out || (WIFSIGNALED(status) && (WTERMSIG(status) == SIGALRM ||
 	    WTERMSIG(status) == SIGXCPU)))
-		err_set(err, 0, "MIME parser timed out after %u s (signal %d): quarantine "
+		err_set(err, ERR_FINAL, "MIME parser timed out after %u s (signal %d): quarantine "
 		    "the mail", secs, WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL);
 	else if (WIFSIGNALED(status))
-		err_set(err, 0, "MIME parser crashed (signal %d): quarantine the mail",
+		err_set(err, ERR_FINAL, "MIME parser crashed (signal %d): quarantine the mail",
 		    WTERMSIG(status));
 	else
-		err_set(err, 0, "MIME parser crashed (exit %d): quarantine the mail",
+		err_set(err, ERR_FINAL, "MIME parser crashed (exit %d): quarantine the mail",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : -1);
 }
 

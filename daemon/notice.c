@@ -45,7 +45,7 @@ make_message_id(const struct config *cfg, const struct clock_now *now, char **ou
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			err_set(err, 1, "notice: getrandom: %s", strerror(errno));
+			err_set(err, ERR_TEMP, "notice: getrandom: %s", strerror(errno));
 			return -1;
 		}
 		got += (size_t)n;
@@ -274,7 +274,7 @@ seal(const struct notice_ctx *nx, const struct seal_in *in, const struct clock_n
 		goto out;
 check:
 	if (!wire_safe(mail->data, mail->len)) {
-		err_set(err, 0, "notice %s: composed mail is not 7-bit CRLF", in->template);
+		err_set(err, ERR_FINAL, "notice %s: composed mail is not 7-bit CRLF", in->template);
 		goto out;
 	}
 	rc = 0;
@@ -297,7 +297,7 @@ pick_encryption(const struct notice_ctx *nx, const struct notice_req *req, const
 	out[0] = '\0';
 	if (req->encrypt_to != NULL && req->encrypt_to[0] != '\0') {
 		if (pgp_fpr_normalize(req->encrypt_to, out) != 0) {
-			err_set(err, 0, "notice %s: encrypt_to '%s' is not a fingerprint",
+			err_set(err, ERR_FINAL, "notice %s: encrypt_to '%s' is not a fingerprint",
 			    req->template, req->encrypt_to);
 			return -1;
 		}
@@ -307,7 +307,7 @@ pick_encryption(const struct notice_ctx *nx, const struct notice_req *req, const
 	if (have)
 		return 0;
 	if (req->confidential) {
-		err_set(err, 0, "confidential notice %s to %s: no key of the recipient; send "
+		err_set(err, ERR_FINAL, "confidential notice %s to %s: no key of the recipient; send "
 		    "the notice on how to write securely instead", req->template, to);
 		out[0] = '\0';
 		return -1;
@@ -345,7 +345,7 @@ notice_queue(const struct notice_ctx *nx, const struct notice_req *req,
 	if (message_id != NULL)
 		*message_id = NULL;
 	if (req->to == NULL || req->template == NULL) {
-		err_set(err, 0, "notice: no recipient or no template");
+		err_set(err, ERR_FINAL, "notice: no recipient or no template");
 		goto out;
 	}
 	to = xstrdup_lower(req->to);
@@ -400,7 +400,7 @@ notice_queue(const struct notice_ctx *nx, const struct notice_req *req,
 		const struct tvar *kf = tvars_get(req->vars, "key_file");
 
 		if (nx->public_key == NULL || nx->public_key_len == 0) {
-			err_set(err, 0, "notice %s: the association's public key is not "
+			err_set(err, ERR_FINAL, "notice %s: the association's public key is not "
 			    "available to attach", req->template);
 			goto out;
 		}

@@ -21,6 +21,8 @@
 #define KEY_CACHE_SIZE 64
 
 struct openpgp {
+	const struct openpgp_ops *ops;	/* NULL: GPGME here; else a backend */
+	void		*be;		/* owned by ops */
 	gpgme_ctx_t	 ctx;
 	char		*home;		/* owned, absolute */
 	gpgme_key_t	 signer;	/* owned ref: last signer that worked */
@@ -224,7 +226,7 @@ gpg_err(struct clerk_err *err, int temporary, gpgme_error_t e,
 	va_end(ap);
 	if (gpgme_strerror_r(e, msg, sizeof(msg)) != 0)
 		snprintf(msg, sizeof(msg), "error code %u", gpgme_err_code(e));
-	err_set(err, temporary, "%s: %s <%s>", what, msg, gpgme_strsource(e));
+	err_set(err, temporary ? ERR_TEMP : ERR_FINAL, "%s: %s <%s>", what, msg, gpgme_strsource(e));
 }
 
 static void
@@ -371,7 +373,7 @@ agent_alive(struct openpgp *p, struct clerk_err *err)
 	while (msg.len > 0 && msg.data[msg.len - 1] == '\n')
 		msg.data[--msg.len] = '\0';
 	line = strrchr(buf_str(&msg), '\n');
-	err_set(err, 1, "gpg-agent for %s is not available: %s", p->home,
+	err_set(err, ERR_TEMP, "gpg-agent for %s is not available: %s", p->home,
 	    line != NULL ? line + 1 : buf_str(&msg));
 out:
 	gpgme_data_release(dout);
@@ -429,7 +431,7 @@ normalize_arg(const char *fpr, char out[41], const char *what,
 {
 	if (pgp_fpr_normalize(fpr, out) == 0)
 		return 0;
-	err_set(err, 0, "%s: not a 40-hex-digit fingerprint: %.60s", what,
+	err_set(err, ERR_FINAL, "%s: not a 40-hex-digit fingerprint: %.60s", what,
 	    fpr != NULL ? fpr : "(null)");
 	return -1;
 }
@@ -515,12 +517,12 @@ set_signer(struct openpgp *p, const char *fpr, struct clerk_err *err)
 		if ((found = get_key(p, norm, 0, &key, err)) == -1)
 			goto out;
 		if (found == 0) {
-			err_set(err, 0, "signer %s is not a secret key in %s "
+			err_set(err, ERR_FINAL, "signer %s is not a secret key in %s "
 			    "(no such key there)", norm, p->home);
 			goto out;
 		}
 		if (!can_sign_now(key)) {
-			err_set(err, 0, "signer %s cannot sign (expired, "
+			err_set(err, ERR_FINAL, "signer %s cannot sign (expired, "
 			    "revoked or no signing key)", norm);
 			goto out;
 		}
@@ -562,7 +564,7 @@ check_sign(struct openpgp *p, gpgme_error_t e, const char *signer,
 		if (!agent_alive(p, err))
 			return -1;
 		if (gpgme_err_code(why) == GPG_ERR_NO_SECKEY) {
-			err_set(err, 0, "signer %s is not a secret key in %s",
+			err_set(err, ERR_FINAL, "signer %s is not a secret key in %s",
 			    signer, p->home);
 			return -1;
 		}
@@ -582,14 +584,14 @@ check_sign(struct openpgp *p, gpgme_error_t e, const char *signer,
 	}
 	if (res == NULL || res->signatures == NULL ||
 	    res->signatures->next != NULL) {
-		err_set(err, 1, "signing with %s: GnuPG made no single "
+		err_set(err, ERR_TEMP, "signing with %s: GnuPG made no single "
 		    "signature", signer);
 		return -1;
 	}
 	if (micalg != NULL) {
 		hash = gpgme_hash_algo_name(res->signatures->hash_algo);
 		if (hash == NULL) {
-			err_set(err, 0, "signing with %s: unknown hash "
+			err_set(err, ERR_FINAL, "signing with %s: unknown hash "
 			    "algorithm %d", signer, res->signatures->hash_algo);
 			return -1;
 		}
@@ -615,48 +617,48 @@ openpgp_open(const char *gnupg_home, struct openpgp **out,
 
 	*out = NULL;
 	if (gnupg_home == NULL || gnupg_home[0] == '\0') {
-		err_set(err, 0, "GnuPG home: not configured");
+		err_set(err, ERR_FINAL, "GnuPG home: not configured");
 		goto out;
 	}
 	/* The home holds the association's secret key: made 0700 whatever
 	 * the umask, and narrowed to 0700 when others could enter it. */
 	if (stat(gnupg_home, &st) == -1 && errno == ENOENT &&
 	    mkdir(gnupg_home, 0700) == -1 && errno != EEXIST) {
-		err_set(err, 0, "GnuPG home %s: cannot create: %s", gnupg_home,
+		err_set(err, ERR_FINAL, "GnuPG home %s: cannot create: %s", gnupg_home,
 		    strerror(errno));
 		goto out;
 	}
 	if (stat(gnupg_home, &st) == -1) {
-		err_set(err, 0, "GnuPG home %s: %s", gnupg_home,
+		err_set(err, ERR_FINAL, "GnuPG home %s: %s", gnupg_home,
 		    strerror(errno));
 		goto out;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		err_set(err, 0, "GnuPG home %s: not a directory", gnupg_home);
+		err_set(err, ERR_FINAL, "GnuPG home %s: not a directory", gnupg_home);
 		goto out;
 	}
 	if ((st.st_mode & (S_IRWXG | S_IRWXO)) != 0 &&
 	    chmod(gnupg_home, 0700) == -1) {
-		err_set(err, 0, "GnuPG home %s has mode %04o and cannot be made "
+		err_set(err, ERR_FINAL, "GnuPG home %s has mode %04o and cannot be made "
 		    "private: %s", gnupg_home, (unsigned)(st.st_mode & 07777),
 		    strerror(errno));
 		goto out;
 	}
 	/* gpg writes lock files and the trust database there. */
 	if (access(gnupg_home, R_OK | W_OK | X_OK) == -1) {
-		err_set(err, 0, "GnuPG home %s: %s", gnupg_home,
+		err_set(err, ERR_FINAL, "GnuPG home %s: %s", gnupg_home,
 		    strerror(errno));
 		goto out;
 	}
 	/* Absolute, so a later chdir cannot change which home is used. */
 	if ((abs = realpath(gnupg_home, NULL)) == NULL) {
-		err_set(err, 0, "GnuPG home %s: %s", gnupg_home,
+		err_set(err, ERR_FINAL, "GnuPG home %s: %s", gnupg_home,
 		    strerror(errno));
 		goto out;
 	}
 	if (!version_checked) {
 		if (gpgme_check_version("1.18.0") == NULL) {
-			err_set(err, 0, "GPGME %s is older than 1.18.0",
+			err_set(err, ERR_FINAL, "GPGME %s is older than 1.18.0",
 			    gpgme_check_version(NULL));
 			goto out;
 		}
@@ -699,11 +701,24 @@ out:
 	return rc;
 }
 
+struct openpgp *
+openpgp_wrap(const char *home, const struct openpgp_ops *ops, void *be)
+{
+	struct openpgp *p = xcalloc(1, sizeof(*p));
+
+	p->ops = ops;
+	p->be = be;
+	p->home = xstrdup(home);
+	return p;
+}
+
 void
 openpgp_close(struct openpgp *p)
 {
 	if (p == NULL)
 		return;
+	if (p->ops != NULL)
+		p->ops->close(p->be);
 	forget_signer(p);
 	cache_clear(p);
 	if (p->ctx != NULL)
@@ -729,6 +744,8 @@ openpgp_sign_detached(struct openpgp *p, const char *signer_fpr,
 	gpgme_error_t e;
 	int rc = -1;
 
+	if (p->ops != NULL)
+		return p->ops->sign_detached(p->be, signer_fpr, data, len, sig, micalg, err);
 	if (micalg != NULL)
 		micalg[0] = '\0';
 	if (set_signer(p, signer_fpr, err) == -1)
@@ -905,6 +922,8 @@ openpgp_verify_detached(struct openpgp *p, const void *signed_data,
 	gpgme_error_t e;
 	int rc = -1;
 
+	if (p->ops != NULL)
+		return p->ops->verify_detached(p->be, signed_data, len, sig, siglen, info, err);
 	info_init(info);
 	if ((e = data_from_mem(&dsig, sig, siglen)) != 0 ||
 	    (e = data_from_mem(&dtext, signed_data, len)) != 0) {
@@ -928,6 +947,8 @@ openpgp_verify_clearsigned(struct openpgp *p, const void *text, size_t len,
 	gpgme_error_t e;
 	int rc = -1;
 
+	if (p->ops != NULL)
+		return p->ops->verify_clearsigned(p->be, text, len, info, plaintext, err);
 	info_init(info);
 	if ((e = data_from_mem(&din, text, len)) != 0 ||
 	    (e = gpgme_data_new(&dplain)) != 0) {
@@ -968,7 +989,7 @@ openpgp_self_test(struct openpgp *p, const char *fpr, struct clerk_err *err)
 		goto out;
 	}
 	if (info.verdict != PGP_GOOD || strcmp(info.fpr, want) != 0) {
-		err_set(err, 0, "OpenPGP self-test: own signature is %s by "
+		err_set(err, ERR_FINAL, "OpenPGP self-test: own signature is %s by "
 		    "%s (%s), expected good by %s", pgp_verdict_name(info.verdict),
 		    info.fpr[0] ? info.fpr : "?", info.reason, want);
 		goto out;
@@ -992,6 +1013,8 @@ openpgp_decrypt_verify(struct openpgp *p, const void *cipher, size_t len,
 	gpgme_error_t e;
 	int rc = -1, all_noseckey = 1;
 
+	if (p->ops != NULL)
+		return p->ops->decrypt_verify(p->be, cipher, len, plaintext, info, dec, err);
 	info_init(info);
 	memset(dec, 0, sizeof(*dec));
 	if ((e = data_from_mem(&din, cipher, len)) != 0 ||
@@ -1065,6 +1088,8 @@ openpgp_import_public(struct openpgp *p, const void *data, size_t len,
 	size_t before = fprs->n;
 	int rc = -1, listing = 0;
 
+	if (p->ops != NULL)
+		return p->ops->import_public(p->be, data, len, fprs, err);
 	if ((e = data_from_mem(&d, data, len)) != 0) {
 		gpg_err(err, 1, e, "key import");
 		goto out;
@@ -1093,16 +1118,16 @@ openpgp_import_public(struct openpgp *p, const void *data, size_t len,
 		goto out;
 	}
 	if (nsecret > 0) {
-		err_set(err, 0, "key import refused: the data holds a secret "
+		err_set(err, ERR_FINAL, "key import refused: the data holds a secret "
 		    "key; nothing imported");
 		goto out;
 	}
 	if (nkeys == 0) {
-		err_set(err, 0, "key import: no OpenPGP key in the data");
+		err_set(err, ERR_FINAL, "key import: no OpenPGP key in the data");
 		goto out;
 	}
 	if (gpgme_data_seek(d, 0, SEEK_SET) != 0) {
-		err_set(err, 1, "key import: rewinding the data failed");
+		err_set(err, ERR_TEMP, "key import: rewinding the data failed");
 		goto out;
 	}
 	forget_signer(p);
@@ -1114,7 +1139,7 @@ openpgp_import_public(struct openpgp *p, const void *data, size_t len,
 	res = gpgme_op_import_result(p->ctx);
 	if (res != NULL && (res->secret_read > 0 || res->secret_imported > 0)) {
 		/* The listing said no: GnuPG disagrees. Say so loudly. */
-		err_set(err, 0, "key import: GnuPG read %d secret keys the "
+		err_set(err, ERR_FINAL, "key import: GnuPG read %d secret keys the "
 		    "listing did not show", res->secret_read);
 		goto out;
 	}
@@ -1128,7 +1153,7 @@ openpgp_import_public(struct openpgp *p, const void *data, size_t len,
 			strings_push(fprs, norm);
 	}
 	if (fprs->n == before) {
-		err_set(err, 0, "key import: no key imported (%d considered, "
+		err_set(err, ERR_FINAL, "key import: no key imported (%d considered, "
 		    "%d without user id, %d not imported)",
 		    res ? res->considered : 0, res ? res->no_user_id : 0,
 		    res ? res->not_imported : 0);
@@ -1151,12 +1176,14 @@ openpgp_key_emails(struct openpgp *p, const char *fpr,
 	gpgme_key_t key = NULL;
 	int rc = -1, found;
 
+	if (p->ops != NULL)
+		return p->ops->key_emails(p->be, fpr, emails, err);
 	if (normalize_arg(fpr, norm, "key", err) == -1)
 		goto out;
 	if ((found = get_key(p, norm, 0, &key, err)) == -1)
 		goto out;
 	if (found == 0) {
-		err_set(err, 0, "key %s is not in %s", norm, p->home);
+		err_set(err, ERR_FINAL, "key %s is not in %s", norm, p->home);
 		goto out;
 	}
 	emails_from_key(key, emails);
@@ -1174,6 +1201,8 @@ openpgp_has_key(struct openpgp *p, const char *fpr, int secret,
 	gpgme_key_t key = NULL;
 	int found;
 
+	if (p->ops != NULL)
+		return p->ops->has_key(p->be, fpr, secret, err);
 	if (normalize_arg(fpr, norm, "key", err) == -1)
 		return -1;
 	found = get_key(p, norm, secret, &key, err);
@@ -1194,6 +1223,8 @@ openpgp_export_public(struct openpgp *p, const char *fpr, struct buf *out,
 	size_t before = out->len;
 	int rc = -1;
 
+	if (p->ops != NULL)
+		return p->ops->export_public(p->be, fpr, out, err);
 	if (normalize_arg(fpr, norm, "key", err) == -1)
 		return -1;
 	if ((e = gpgme_data_new(&dout)) != 0) {
@@ -1206,7 +1237,7 @@ openpgp_export_public(struct openpgp *p, const char *fpr, struct buf *out,
 	}
 	data_take(&dout, out, 1);
 	if (out->len == before) {
-		err_set(err, 0, "export: no public key %s in %s", norm, p->home);
+		err_set(err, ERR_FINAL, "export: no public key %s in %s", norm, p->home);
 		goto out;
 	}
 	rc = 0;
@@ -1245,13 +1276,15 @@ int
 openpgp_list_keys(struct openpgp *p, const char *pattern, int secret_only,
     struct pgp_key_list *out, struct clerk_err *err)
 {
-	gpgme_keylist_mode_t old = gpgme_get_keylist_mode(p->ctx);
+	gpgme_keylist_mode_t old;
 	gpgme_key_t key = NULL;
 	gpgme_error_t e;
 	size_t cap = 0;
 	int rc = -1, listing = 0;
 
-	memset(out, 0, sizeof(*out));
+	if (p->ops != NULL)
+		return p->ops->list_keys(p->be, pattern, secret_only, out, err);
+	old = gpgme_get_keylist_mode(p->ctx);	memset(out, 0, sizeof(*out));
 	/* WITH_SECRET: a public listing also says which keys are ours. */
 	if ((e = gpgme_set_keylist_mode(p->ctx, GPGME_KEYLIST_MODE_LOCAL |
 	    GPGME_KEYLIST_MODE_WITH_SECRET)) != 0 ||
@@ -1306,7 +1339,7 @@ encrypt_common(struct openpgp *p, const char *signer_fpr,
 
 	keys = xcalloc(n + 1, sizeof(*keys));
 	if (n == 0) {
-		err_set(err, 0, "encryption: no recipient");
+		err_set(err, ERR_FINAL, "encryption: no recipient");
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
@@ -1314,14 +1347,14 @@ encrypt_common(struct openpgp *p, const char *signer_fpr,
 		    (found = get_key(p, norm, 0, &keys[i], err)) == -1)
 			goto out;
 		if (found == 0) {
-			err_set(err, 0, "recipient key %s is not in %s", norm,
+			err_set(err, ERR_FINAL, "recipient key %s is not in %s", norm,
 			    p->home);
 			goto out;
 		}
 		/* GnuPG's own message for this case blames expiry even when
 		 * the key simply has no encryption subkey. */
 		if (!keys[i]->can_encrypt) {
-			err_set(err, 0, "recipient key %s cannot encrypt (no "
+			err_set(err, ERR_FINAL, "recipient key %s cannot encrypt (no "
 			    "encryption subkey, or it is expired or revoked)",
 			    norm);
 			goto out;
@@ -1375,6 +1408,8 @@ int
 openpgp_encrypt(struct openpgp *p, const char *const *fprs, size_t n,
     const void *data, size_t len, struct buf *cipher, struct clerk_err *err)
 {
+	if (p->ops != NULL)
+		return p->ops->encrypt(p->be, NULL, fprs, n, data, len, cipher, err);
 	return encrypt_common(p, NULL, fprs, n, data, len, cipher, err);
 }
 
@@ -1384,8 +1419,10 @@ openpgp_sign_encrypt(struct openpgp *p, const char *signer_fpr,
     struct buf *cipher, struct clerk_err *err)
 {
 	if (signer_fpr == NULL) {
-		err_set(err, 0, "sign and encrypt: no signer");
+		err_set(err, ERR_FINAL, "sign and encrypt: no signer");
 		return -1;
 	}
+	if (p->ops != NULL)
+		return p->ops->encrypt(p->be, signer_fpr, fprs, n, data, len, cipher, err);
 	return encrypt_common(p, signer_fpr, fprs, n, data, len, cipher, err);
 }

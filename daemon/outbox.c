@@ -151,7 +151,7 @@ static int
 smtp_open(struct smtp *s, const struct config *cfg, struct clerk_err *err)
 {
 	if ((s->curl = curl_easy_init()) == NULL) {
-		err_set(err, 1, "outbox: curl_easy_init failed");
+		err_set(err, ERR_TEMP, "outbox: curl_easy_init failed");
 		return -1;
 	}
 	s->url = smtp_url(cfg);
@@ -397,7 +397,7 @@ outbox_run(const struct config *cfg, struct store *st, const struct clock_now *n
 			break;
 		if (s.curl == NULL) {
 			if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-				err_set(err, 1, "outbox: curl_global_init failed");
+				err_set(err, ERR_TEMP, "outbox: curl_global_init failed");
 				goto out;
 			}
 			global = 1;
@@ -424,7 +424,7 @@ outbox_run(const struct config *cfg, struct store *st, const struct clock_now *n
 				goto out;
 			if (v == V_RETRY)
 				break;
-			err_set(err, v == V_DOWN, "outbox: SMTP server %s: %s", s.url,
+			err_set(err, v == V_DOWN ? ERR_TEMP : ERR_FINAL, "outbox: SMTP server %s: %s", s.url,
 			    buf_str(&why));
 			goto out;
 		}

@@ -18,12 +18,20 @@ int
 runtime_load(const struct config *cfg, enum runtime_needs needs, struct runtime *rt,
     struct buf *diag, struct clerk_err *err)
 {
+	return runtime_load_with(cfg, needs, NULL, rt, diag, err);
+}
+
+int
+runtime_load_with(const struct config *cfg, enum runtime_needs needs, struct openpgp *pgp,
+    struct runtime *rt, struct buf *diag, struct clerk_err *err)
+{
 	struct buf labels = BUF_INIT;
 	const char *dir = cfg->association.workflows;
 	char *path = xasprintf("%s/forms/labels.tsv", dir);
 	int rc = -1;
 
 	memset(rt, 0, sizeof(*rt));
+	rt->pgp = pgp;
 	mail_limits_default(&rt->limits);
 	rt->limits.max_size = cfg->limits.max_mail_bytes;
 	rt->limits.max_parts = (size_t)cfg->limits.max_parts;
@@ -39,7 +47,8 @@ runtime_load(const struct config *cfg, enum runtime_needs needs, struct runtime 
 	if (wf_set_load_dir(dir, cfg->association.profile, template_known, rt->tpl, &rt->wf,
 	    diag, err) != 0)
 		goto out;
-	if (((needs & RUNTIME_READ) && openpgp_open(cfg->openpgp.home, &rt->pgp, err) != 0) ||
+	if (((needs & RUNTIME_READ) && rt->pgp == NULL &&
+	    openpgp_open(cfg->openpgp.home, &rt->pgp, err) != 0) ||
 	    (needs == RUNTIME_SEND && openpgp_export_public(rt->pgp, cfg->openpgp.fingerprint,
 	    &rt->public_key, err) != 0)) {
 		if (diag != NULL)

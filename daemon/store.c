@@ -140,7 +140,7 @@ db_fail(struct store *st, struct clerk_err *err, const char *what)
 	int code = sqlite3_extended_errcode(st->db);
 	int primary = code & 0xff;
 
-	err_set(err, code_is_temporary(code), "store: %s: %s%s", what, sqlite3_errmsg(st->db),
+	err_set(err, code_is_temporary(code) ? ERR_TEMP : ERR_FINAL, "store: %s: %s%s", what, sqlite3_errmsg(st->db),
 	    primary == SQLITE_BUSY || primary == SQLITE_LOCKED ?
 	    " (another clerk process held it longer than 5 s; try again)" : "");
 	return -1;
@@ -207,7 +207,7 @@ exec(struct store *st, const char *sql, struct clerk_err *err)
 		int code = sqlite3_extended_errcode(st->db);
 		int primary = code & 0xff;
 
-		err_set(err, code_is_temporary(code), "store: %s%s",
+		err_set(err, code_is_temporary(code) ? ERR_TEMP : ERR_FINAL, "store: %s%s",
 		    msg ? msg : sqlite3_errmsg(st->db),
 		    primary == SQLITE_BUSY || primary == SQLITE_LOCKED ?
 		    " (another clerk process held it longer than 5 s; try again)" : "");
@@ -243,7 +243,7 @@ store_stmt(struct store *st, const char *sql, struct clerk_err *err)
 		st->nextra++;
 		return s;
 	}
-	err_set(err, 0, "store: statement cache full (raise STORE_EXTRA_STMTS)");
+	err_set(err, ERR_FINAL, "store: statement cache full (raise STORE_EXTRA_STMTS)");
 	sqlite3_finalize(s);
 	return NULL;
 }
@@ -330,7 +330,7 @@ migrate(struct store *st, struct clerk_err *err)
 	if (store_schema_version(st, &version, err) != 0)
 		goto fail;
 	if (version > latest) {
-		err_set(err, 0, "store: database schema %d is newer than this clerk (%d)",
+		err_set(err, ERR_FINAL, "store: database schema %d is newer than this clerk (%d)",
 		    version, latest);
 		goto fail;
 	}
@@ -368,13 +368,13 @@ private_files(const char *path, struct clerk_err *err)
 
 		close(fd);
 		if (rc != 0) {
-			err_set(err, 0, "store: cannot make '%s' private: %s", path, strerror(errno));
+			err_set(err, ERR_FINAL, "store: cannot make '%s' private: %s", path, strerror(errno));
 			return -1;
 		}
 		return 0;
 	}
 	if (errno != EEXIST) {
-		err_set(err, errno == EACCES ? 0 : 1, "store: cannot create '%s': %s", path,
+		err_set(err, errno == EACCES ? ERR_FINAL : ERR_TEMP, "store: cannot create '%s': %s", path,
 		    strerror(errno));
 		return -1;
 	}
@@ -384,7 +384,7 @@ private_files(const char *path, struct clerk_err *err)
 
 		if (stat(f, &sb) == 0 && S_ISREG(sb.st_mode) &&
 		    (sb.st_mode & (S_IRWXG | S_IRWXO)) != 0 && chmod(f, 0600) != 0) {
-			err_set(err, 0, "store: '%s' has mode %04o and cannot be made private: %s",
+			err_set(err, ERR_FINAL, "store: '%s' has mode %04o and cannot be made private: %s",
 			    f, (unsigned)(sb.st_mode & 07777), strerror(errno));
 			rc = -1;
 		}
@@ -406,7 +406,7 @@ store_open(const char *path, struct store **out, struct clerk_err *err)
 
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
 	    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
-		err_set(err, 0, "store: cannot open '%s': %s", path,
+		err_set(err, ERR_FINAL, "store: cannot open '%s': %s", path,
 		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
 		goto fail;
 	}
@@ -441,21 +441,21 @@ store_daemon_lock(const char *database, unsigned wait_ms, int *fd_out, struct cl
 	*fd_out = -1;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {
-		err_set(err, 0, "store: cannot open the lock '%s': %s", path, strerror(errno));
+		err_set(err, ERR_FINAL, "store: cannot open the lock '%s': %s", path, strerror(errno));
 		goto out;
 	}
 	while (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		struct timespec ts = { 0, 100 * 1000 * 1000 };
 
 		if (errno != EWOULDBLOCK && errno != EINTR) {
-			err_set(err, 0, "store: cannot lock '%s': %s", path, strerror(errno));
+			err_set(err, ERR_FINAL, "store: cannot lock '%s': %s", path, strerror(errno));
 			goto out;
 		}
 		if (waited >= wait_ms) {
 			if ((n = pread(fd, held, sizeof(held) - 1, 0)) > 0)
 				held[n] = '\0';
 			held[strcspn(held, "\n")] = '\0';
-			err_set(err, 0, "another clerkd%s%s%s is running on %s (lock %s): one clerkd "
+			err_set(err, ERR_FINAL, "another clerkd%s%s%s is running on %s (lock %s): one clerkd "
 			    "per configuration; stop it first (systemctl stop clerkd)",
 			    held[0] ? " (pid " : "", held, held[0] ? ")" : "", database, path);
 			goto out;
@@ -483,7 +483,7 @@ store_daemon_lock_owner(int fd, struct clerk_err *err)
 	/* The holder's pid, for the message a second clerkd prints. */
 	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
 	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, strlen(pid), 0) < 0) {
-		err_set(err, 1, "store: cannot write the lock's pid: %s", strerror(errno));
+		err_set(err, ERR_TEMP, "store: cannot write the lock's pid: %s", strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -681,7 +681,7 @@ store_mail_pending_moves(struct store *st, const char *source,
 	for (size_t i = 0; i < n; i++) {
 		if (fn(arg, rows[i].id, rows[i].uv, rows[i].uid, rows[i].name,
 		    (enum mail_state)rows[i].state) != 0) {
-			err_set(err, 1, "store: pending move callback failed");
+			err_set(err, ERR_TEMP, "store: pending move callback failed");
 			goto out;
 		}
 	}
@@ -707,7 +707,7 @@ store_mail_raw(struct store *st, int64_t mail_id, void **raw, size_t *len,
 	if (rc != SQLITE_ROW) {
 		sqlite3_reset(s);
 		if (rc == SQLITE_DONE) {
-			err_set(err, 0, "store: no mail %lld", (long long)mail_id);
+			err_set(err, ERR_FINAL, "store: no mail %lld", (long long)mail_id);
 			return -1;
 		}
 		return db_fail(st, err, "mail raw");
@@ -773,7 +773,7 @@ store_events_for_case(struct store *st, const char *case_ref,
 		    (const char *)sqlite3_column_text(s, 1),
 		    (const char *)sqlite3_column_text(s, 2)) != 0) {
 			sqlite3_reset(s);
-			err_set(err, 0, "store: event callback stopped");
+			err_set(err, ERR_FINAL, "store: event callback stopped");
 			return -1;
 		}
 	}
@@ -871,7 +871,7 @@ store_case_set_state(struct store *st, const char *ref, const char *state, const
 	if (run(st, s, "case state", err) != 0)
 		return -1;
 	if (sqlite3_changes(st->db) != 1) {
-		err_set(err, 0, "store: no case %s", ref);
+		err_set(err, ERR_FINAL, "store: no case %s", ref);
 		return -1;
 	}
 	return 0;
@@ -921,7 +921,7 @@ store_case_vars(struct store *st, int64_t case_id,
 		if (fn(arg, (const char *)sqlite3_column_text(s, 0),
 		    (const char *)sqlite3_column_text(s, 1)) != 0) {
 			sqlite3_reset(s);
-			err_set(err, 0, "store: case vars callback stopped");
+			err_set(err, ERR_FINAL, "store: case vars callback stopped");
 			return -1;
 		}
 	}
@@ -993,7 +993,7 @@ store_timers_due(struct store *st, const char *now, int limit,
 		if (fn(arg, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
 		    (const char *)sqlite3_column_text(s, 2)) != 0) {
 			sqlite3_reset(s);
-			err_set(err, 0, "store: timer callback stopped");
+			err_set(err, ERR_FINAL, "store: timer callback stopped");
 			return -1;
 		}
 	}
@@ -1017,7 +1017,7 @@ store_case_timers(struct store *st, int64_t case_id,
 		    (const char *)sqlite3_column_text(s, 1), (const char *)sqlite3_column_text(s, 2),
 		    sqlite3_column_int(s, 3)) != 0) {
 			sqlite3_reset(s);
-			err_set(err, 0, "store: case timers callback stopped");
+			err_set(err, ERR_FINAL, "store: case timers callback stopped");
 			return -1;
 		}
 	}
@@ -1245,7 +1245,7 @@ member_update(struct store *st, int64_t id, const char *status, const char *cate
 	if (run(st, s, "member update", err) != 0)
 		return -1;
 	if (sqlite3_changes(st->db) != 1) {
-		err_set(err, 0, "store: no member %lld", (long long)id);
+		err_set(err, ERR_FINAL, "store: no member %lld", (long long)id);
 		return -1;
 	}
 	if ((s = stmt(st, S_MEMBER_HISTORY, err)) == NULL)
@@ -1322,7 +1322,7 @@ store_digest_unsent(struct store *st, const char *role,
 		    (const char *)sqlite3_column_text(s, 2), (const char *)sqlite3_column_text(s, 3),
 		    (const char *)sqlite3_column_text(s, 4)) != 0) {
 			sqlite3_reset(s);
-			err_set(err, 0, "store: digest callback stopped");
+			err_set(err, ERR_FINAL, "store: digest callback stopped");
 			return -1;
 		}
 	}

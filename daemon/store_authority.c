@@ -113,7 +113,7 @@ store_confirmation_use(struct store *st, const char *token_sha256, const char *a
 	if (store_run(st, s, "confirmation use", err) != 0)
 		return -1;
 	if (sqlite3_changes(store_db(st)) != 1) {
-		err_set(err, 0, "store: confirmation token already used");
+		err_set(err, ERR_FINAL, "store: confirmation token already used");
 		return -1;
 	}
 	return 0;

@@ -608,7 +608,7 @@ store_mail_reread(struct store *st, int64_t mail_id, const struct store_mail *m,
 	if (store_run(st, s, "mail reread", err) != 0)
 		return -1;
 	if (sqlite3_changes(store_db(st)) != 1) {
-		err_set(err, 0, "mail %lld is not quarantined", (long long)mail_id);
+		err_set(err, ERR_FINAL, "mail %lld is not quarantined", (long long)mail_id);
 		return -1;
 	}
 	if ((s = store_stmt(st, sql_attachments_drop, err)) == NULL)

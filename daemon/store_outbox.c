@@ -148,7 +148,7 @@ store_outbox_hold(struct store *st, const struct store_outbox_held *h, const cha
 	if (s == NULL)
 		return -1;
 	if (h->entity_at == 0 || h->entity_at >= o->len) {
-		err_set(err, 0, "held notice %s: its entity offset is outside the mail",
+		err_set(err, ERR_FINAL, "held notice %s: its entity offset is outside the mail",
 		    o->message_id);
 		return -1;
 	}
@@ -216,7 +216,7 @@ store_outbox_release(struct store *st, int64_t id, const void *bytes, size_t len
 	if (store_run(st, s, "outbox release", err) != 0)
 		return -1;
 	if (sqlite3_changes(store_db(st)) != 1) {
-		err_set(err, 0, "outbox row %lld is not held", (long long)id);
+		err_set(err, ERR_FINAL, "outbox row %lld is not held", (long long)id);
 		return -1;
 	}
 	return 0;

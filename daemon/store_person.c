@@ -57,7 +57,7 @@ store_person_query(struct store *st, enum store_person_query q, const char *key,
 
 	memset(out, 0, sizeof(*out));
 	if ((size_t)q >= sizeof(queries) / sizeof(queries[0])) {
-		err_set(err, 0, "store: no person query %d", (int)q);
+		err_set(err, ERR_FINAL, "store: no person query %d", (int)q);
 		return -1;
 	}
 	if ((s = store_stmt(st, queries[q], err)) == NULL)

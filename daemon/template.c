@@ -910,7 +910,7 @@ templates_load_dir(const char *root, const char *const *langs,
 	}
 	check_complete(&ld, root);
 	if (ld.errors) {
-		err_set(err, 0, "%d problem%s in the templates; first: %s",
+		err_set(err, ERR_FINAL, "%d problem%s in the templates; first: %s",
 		    ld.errors, ld.errors == 1 ? "" : "s", buf_str(&ld.first));
 		goto out;
 	}
@@ -1067,7 +1067,7 @@ value(struct render *r, int v)
 	}
 	if (tv->type != def->type) {
 		if (!r->failed)
-			err_set(r->err, 0, "%s: '%s' is of type %s in "
+			err_set(r->err, ERR_FINAL, "%s: '%s' is of type %s in "
 			    "variables.txt but was given as %s", r->where, def->name,
 			    tvar_type_name(def->type), tvar_type_name(tv->type));
 		r->failed = 1;
@@ -1075,7 +1075,7 @@ value(struct render *r, int v)
 	}
 	if (tv->type == TVAR_TEXT && !utf8_valid(tv->text, strlen(tv->text))) {
 		if (!r->failed)
-			err_set(r->err, 0, "%s: '%s' is not valid UTF-8",
+			err_set(r->err, ERR_FINAL, "%s: '%s' is not valid UTF-8",
 			    r->where, def->name);
 		r->failed = 1;
 		return NULL;
@@ -1086,7 +1086,7 @@ value(struct render *r, int v)
 		for (i = 0; i < tv->nitems; i++)
 			if (!utf8_valid(tv->items[i], strlen(tv->items[i]))) {
 				if (!r->failed)
-					err_set(r->err, 0, "%s: item %zu of "
+					err_set(r->err, ERR_FINAL, "%s: item %zu of "
 					    "'%s' is not valid UTF-8", r->where,
 					    i + 1, def->name);
 				r->failed = 1;
@@ -1218,12 +1218,12 @@ template_render(const struct template_set *set, const char *name,
 	memset(out, 0, sizeof(*out));
 	memset(&r, 0, sizeof(r));
 	if (lang_index(set, lang, &li) == -1) {
-		err_set(err, 0, "notice '%s': language '%s' is not configured",
+		err_set(err, ERR_FINAL, "notice '%s': language '%s' is not configured",
 		    name, lang ? lang : "(none)");
 		goto out;
 	}
 	if ((t = find_tpl(set, name, li)) == NULL) {
-		err_set(err, 0, "no notice '%s' in language '%s'", name, lang);
+		err_set(err, ERR_FINAL, "no notice '%s' in language '%s'", name, lang);
 		goto out;
 	}
 	where = xasprintf("notice '%s' (%s)", name, lang);
@@ -1239,7 +1239,7 @@ template_render(const struct template_set *set, const char *name,
 	if (r.failed)
 		goto out;
 	if (r.missing.len) {
-		err_set(err, 0, "%s: no value for %s", where,
+		err_set(err, ERR_FINAL, "%s: no value for %s", where,
 		    buf_str(&r.missing));
 		goto out;
 	}

@@ -18,7 +18,7 @@ wake_init(struct clerk_err *err)
 	if (wake_pipe[0] >= 0)
 		return 0;
 	if (pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) != 0) {
-		err_set(err, 1, "wake pipe: %s", strerror(errno));
+		err_set(err, ERR_TEMP, "wake pipe: %s", strerror(errno));
 		return -1;
 	}
 	return 0;

@@ -564,7 +564,7 @@ note_problem(struct buf *diag, int *total, struct clerk_err *first, int n,
 	if (*total == 0 && diag != NULL && diag->len > from) {
 		const char *s = diag->data + from, *e = strchr(s, '\n');
 
-		err_set(first, 0, "%.*s", (int)(e ? e - s : (long)strlen(s)), s);
+		err_set(first, ERR_FINAL, "%.*s", (int)(e ? e - s : (long)strlen(s)), s);
 	}
 	*total += n;
 }
@@ -643,7 +643,7 @@ wf_set_load_dir(const char *dir, const char *profile_name, wf_template_check tmp
 	schema = NULL;
 	hol = NULL;
 	if ((d = opendir(dir)) == NULL) {
-		err_set(&first, errno != ENOENT, "%s: %s", dir, strerror(errno));
+		err_set(&first, errno != ENOENT ? ERR_TEMP : ERR_FINAL, "%s: %s", dir, strerror(errno));
 		buf_printf(diag, "%s\n", first.msg);
 		temporary = first.temporary;
 		total++;
@@ -661,7 +661,7 @@ wf_set_load_dir(const char *dir, const char *profile_name, wf_template_check tmp
 	if (nnames > 1)
 		qsort(names, nnames, sizeof(*names), cmp_names);
 	if (nnames == 0) {
-		err_set(&first, 0, "%s: no workflows (*.wf)", dir);
+		err_set(&first, ERR_FINAL, "%s: no workflows (*.wf)", dir);
 		buf_printf(diag, "%s\n", first.msg);
 		total++;
 	}
@@ -686,9 +686,9 @@ wf_set_load_dir(const char *dir, const char *profile_name, wf_template_check tmp
 out:
 	if (total > 0) {
 		if (total == 1)
-			err_set(err, temporary, "%s", first.msg);
+			err_set(err, temporary ? ERR_TEMP : ERR_FINAL, "%s", first.msg);
 		else
-			err_set(err, temporary, "%d problems; the first: %s", total, first.msg);
+			err_set(err, temporary ? ERR_TEMP : ERR_FINAL, "%d problems; the first: %s", total, first.msg);
 		wf_set_free(set);
 	} else {
 		*out = set;

@@ -188,4 +188,39 @@ int openpgp_sign_encrypt(struct openpgp *p, const char *signer_fpr,
     const char *const *fprs, size_t n, const void *data, size_t len,
     struct buf *cipher, struct clerk_err *err);
 
+/* ---- a backend elsewhere ----
+ *
+ * A handle made by openpgp_wrap sends every call above to these functions
+ * (same arguments after the backend, same contract): daemon/signer.c runs
+ * the GPGME context in a small child process and answers over a socket.
+ * `encrypt` signs too when signer_fpr is not NULL. `close` ends it. */
+struct openpgp_ops {
+	int	(*sign_detached)(void *be, const char *signer_fpr, const void *data, size_t len,
+		    struct buf *sig, char micalg[PGP_MICALG_MAX], struct clerk_err *err);
+	int	(*verify_detached)(void *be, const void *signed_data, size_t len,
+		    const void *sig, size_t siglen, struct pgp_signature_info *info,
+		    struct clerk_err *err);
+	int	(*verify_clearsigned)(void *be, const void *text, size_t len,
+		    struct pgp_signature_info *info, struct buf *plaintext,
+		    struct clerk_err *err);
+	int	(*decrypt_verify)(void *be, const void *cipher, size_t len,
+		    struct buf *plaintext, struct pgp_signature_info *info,
+		    struct pgp_decrypt_info *dec, struct clerk_err *err);
+	int	(*import_public)(void *be, const void *data, size_t len,
+		    struct pgp_strings *fprs, struct clerk_err *err);
+	int	(*key_emails)(void *be, const char *fpr, struct pgp_strings *emails,
+		    struct clerk_err *err);
+	int	(*has_key)(void *be, const char *fpr, int secret, struct clerk_err *err);
+	int	(*list_keys)(void *be, const char *pattern, int secret_only,
+		    struct pgp_key_list *out, struct clerk_err *err);
+	int	(*export_public)(void *be, const char *fpr, struct buf *out,
+		    struct clerk_err *err);
+	int	(*encrypt)(void *be, const char *signer_fpr, const char *const *fprs, size_t n,
+		    const void *data, size_t len, struct buf *cipher, struct clerk_err *err);
+	void	(*close)(void *be);
+};
+
+/* A handle on `home` whose work `ops` does; owns `be` (ops->close). */
+struct openpgp *openpgp_wrap(const char *home, const struct openpgp_ops *ops, void *be);
+
 #endif

@@ -38,6 +38,10 @@ enum runtime_needs {
  * NULL) holds every problem found, err the first. */
 int runtime_load(const struct config *cfg, enum runtime_needs needs, struct runtime *rt,
     struct buf *diag, struct clerk_err *err);
+/* The same with an OpenPGP handle opened already (clerkd's signer process,
+ * signer.h), which the runtime then owns, also on failure. */
+int runtime_load_with(const struct config *cfg, enum runtime_needs needs, struct openpgp *pgp,
+    struct runtime *rt, struct buf *diag, struct clerk_err *err);
 void runtime_free(struct runtime *rt);
 
 #endif

@@ -92,6 +92,12 @@ mg_signed_application() {
 		sed 's/$/\r/' "$sig"
 		_mg_lines "" "--$b--"
 	} >"$out"
+	# MG_KEEP=DIR keeps the signed entity and the signature as DIR/ID.part
+	# and DIR/ID.sig (the benchmark's OpenPGP floor verifies them).
+	if [ -n "${MG_KEEP:-}" ]; then
+		cp "$part" "$MG_KEEP/$id.part"
+		cp "$sig" "$MG_KEEP/$id.sig"
+	fi
 	rm -f "$part" "$sig"
 }
 

@@ -79,7 +79,7 @@ write_file(const char *path, const void *data, size_t len, struct clerk_err *err
 	FILE *f = fopen(path, "wb");
 
 	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-		err_set(err, 0, "%s: %s", path, strerror(errno));
+		err_set(err, ERR_FINAL, "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -110,7 +110,7 @@ cmd_extract(int argc, char **argv, struct clerk_err *err)
 	if (parse_file(argv[0], &m, err) != 0)
 		return -1;
 	if (m->pgp.kind != MAIL_PGP_MIME_SIGNED) {
-		err_set(err, 0, "%s is %s, not PGP/MIME signed", argv[0],
+		err_set(err, ERR_FINAL, "%s is %s, not PGP/MIME signed", argv[0],
 		    mail_pgp_kind_name(m->pgp.kind));
 		goto out;
 	}
@@ -141,7 +141,7 @@ cmd_extract_encrypted(int argc, char **argv, struct clerk_err *err)
 	if (parse_file(argv[0], &m, err) != 0)
 		return -1;
 	if (m->pgp.kind != MAIL_PGP_MIME_ENCRYPTED)
-		err_set(err, 0, "%s is %s, not PGP/MIME encrypted", argv[0],
+		err_set(err, ERR_FINAL, "%s is %s, not PGP/MIME encrypted", argv[0],
 		    mail_pgp_kind_name(m->pgp.kind));
 	else if (write_file(argv[1], m->pgp.encrypted.data, m->pgp.encrypted.len, err) == 0)
 		rc = 0;
@@ -335,7 +335,7 @@ main(int argc, char **argv)
 
 		if ((rc = store_outbox_status(st, argv[3], NULL, &s, &found, &err)) == 0) {
 			if (!found) {
-				err_set(&err, 0, "no outbox row for %s", argv[3]);
+				err_set(&err, ERR_FINAL, "no outbox row for %s", argv[3]);
 				rc = -1;
 			} else {
 				printf("state=%s attempts=%d next=%s reply=%s error=%s\n",
@@ -350,10 +350,10 @@ main(int argc, char **argv)
 
 		if ((rc = store_outbox_bytes(st, argv[3], NULL, &b, &len, &err)) == 0) {
 			if (b == NULL) {
-				err_set(&err, 0, "no outbox row for %s", argv[3]);
+				err_set(&err, ERR_FINAL, "no outbox row for %s", argv[3]);
 				rc = -1;
 			} else if (fwrite(b, 1, len, stdout) != len) {
-				err_set(&err, 1, "stdout: %s", strerror(errno));
+				err_set(&err, ERR_TEMP, "stdout: %s", strerror(errno));
 				rc = -1;
 			}
 			free(b);
@@ -367,7 +367,7 @@ out:
 	store_close(st);
 	config_free(cfg);
 	if (fflush(stdout) != 0 && rc == 0) {
-		err_set(&err, 1, "stdout: %s", strerror(errno));
+		err_set(&err, ERR_TEMP, "stdout: %s", strerror(errno));
 		rc = -1;
 	}
 	return rc == 0 ? 0 : fail(&err);

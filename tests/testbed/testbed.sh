@@ -335,6 +335,14 @@ make_users() {
 		env_add "PASSWORD_FILE_$name" "$DIR/passwords/$addr"
 		env_add "MAILDIR_$name" "$DIR/mail/$domain/$local_part/Maildir"
 	done
+	# TESTBED_EXTRA_USERS=N: mailboxes applicant0001..N@example.test for
+	# benchmarks that need as many senders as mails (no password files).
+	for i in $(seq 1 "${TESTBED_EXTRA_USERS:-0}"); do
+		addr=$(printf 'applicant%04d@example.test' "$i")
+		printf '%s:{PLAIN}%s\n' "$addr" "$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9')" \
+		    >>"$DIR/dovecot-users"
+		printf '%s OK\n' "$addr" >>"$DIR/postfix-vmailbox"
+	done
 	chmod 0600 "$DIR"/passwords/*
 	chown root:dovecot "$DIR/dovecot-users"
 	chmod 0640 "$DIR/dovecot-users"

@@ -37,7 +37,7 @@ fake_lookup(void *arg, const struct expr_name *n, struct val *out, struct clerk_
 		buf_printf(&b, "%s%s", i ? "." : "", n->seg[i]);
 	buf_printf(&w->seen, "%s;", b.data);
 	if (strstr(b.data, "boom") != NULL) {
-		err_set(err, 0, "boom looked up");
+		err_set(err, ERR_FINAL, "boom looked up");
 		rc = -1;
 		goto out;
 	}

@@ -204,7 +204,7 @@ load_real_table(struct forms_table **t, struct clerk_err *err)
 	int rc;
 
 	if (text == NULL) {
-		err_set(err, 0, "%s: cannot read", path);
+		err_set(err, ERR_FINAL, "%s: cannot read", path);
 		free(path);
 		return -1;
 	}

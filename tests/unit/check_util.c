@@ -34,7 +34,7 @@ START_TEST(err_prefix_keeps_message_and_class)
 {
 	struct clerk_err e;
 
-	err_set(&e, 1, "connection refused");
+	err_set(&e, ERR_TEMP, "connection refused");
 	err_prefix(&e, "imap %s", "127.0.0.1");
 	ck_assert_str_eq(e.msg, "imap 127.0.0.1: connection refused");
 	ck_assert_int_eq(e.temporary, 1);
