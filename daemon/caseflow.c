@@ -84,11 +84,47 @@ facts_free(struct facts *f)
 	memset(f, 0, sizeof(*f));
 }
 
+/* years.<workflow>: the years of the person's cases of each workflow, as a
+ * list ("2026,2027": one dues case per member and year). */
+static int
+collect_year(void *arg, const char *workflow, const char *value)
+{
+	struct facts *f = arg;
+	char name[96];
+	const char *old;
+
+	snprintf(name, sizeof(name), "years.%s", workflow);
+	old = NULL;
+	for (size_t i = 0; i < f->n; i++)
+		if (strcmp(f->v[i].name, name) == 0)
+			old = f->v[i].value;
+	if (old != NULL && old[0] != '\0') {
+		char *joined = xasprintf("%s,%s", old, value);
+
+		fact_set(f, name, joined);
+		free(joined);
+	} else {
+		fact_set(f, name, value);
+	}
+	return 0;
+}
+
+/* member_exam_date: the latest exam date the person reported (a form's
+ * `Exam date`, kept by the case that read it). */
+static int
+take_exam_date(void *arg, const char *workflow, const char *value)
+{
+	(void)workflow;
+	fact_set(arg, "member_exam_date", value);
+	return 0;
+}
+
 /* The person's standing, on every event (workflows/vocabulary). */
 static int
 person_facts(struct caseflow *cf, const char *email, struct facts *f, struct clerk_err *err)
 {
 	struct store_member m;
+	struct facts years = { NULL, 0, 0 };
 	long long owed = 0;
 	int found = 0;
 
@@ -97,6 +133,17 @@ person_facts(struct caseflow *cf, const char *email, struct facts *f, struct cle
 	if (store_person_owed(cf->st, email, &owed, err) != 0 ||
 	    store_member_by_email(cf->st, email, &m, &found, err) != 0)
 		return -1;
+	if (store_person_case_var(cf->st, email, "year", collect_year, &years, err) != 0 ||
+	    store_person_case_var(cf->st, email, "exam_date", take_exam_date, f, err) != 0) {
+		facts_free(&years);
+		if (found)
+			store_member_clear(&m);
+		return -1;
+	}
+	/* Whole each time: person_facts may run twice for one event. */
+	for (size_t i = 0; i < years.n; i++)
+		fact_set(f, years.v[i].name, years.v[i].value);
+	facts_free(&years);
 	fact_int(f, "owed", owed);
 	if (found) {
 		fact_set(f, "member_status", m.status);
@@ -466,6 +513,35 @@ recipient_for(struct caseflow *cf, const struct store_case *sc, const struct wf_
 	}
 }
 
+/* The key a notice to `role` is encrypted to (RFC 3156): the one pinned for
+ * the member the case is about, else the key that signed the applicant's
+ * own mail to the case; none ("") for officers and others, or when the
+ * profile says notices go signed only. */
+static int
+person_key(struct caseflow *cf, const struct store_case *sc, const struct wf_case *wc,
+    const char *role, char key[41], struct clerk_err *err)
+{
+	const char *enc = profile_text(cf->wf->profile, "association", "encrypt_notices");
+	struct store_member m;
+	const char *signer;
+	int found = 0;
+
+	key[0] = '\0';
+	if (enc == NULL || strcmp(enc, "yes") != 0 ||
+	    (strcmp(role, "member") != 0 && strcmp(role, "applicant") != 0) ||
+	    sc->email == NULL || sc->email[0] == '\0')
+		return 0;
+	if (store_member_by_email(cf->st, sc->email, &m, &found, err) != 0)
+		return -1;
+	if (found && m.fingerprint != NULL && m.fingerprint[0] != '\0')
+		snprintf(key, 41, "%s", m.fingerprint);
+	else if ((signer = wf_case_var(wc, "signer_fpr")) != NULL && signer[0] != '\0')
+		snprintf(key, 41, "%s", signer);
+	if (found)
+		store_member_clear(&m);
+	return 0;
+}
+
 /* A confirmation token: 80 random bits in base32 (RFC 4648 letters), so a
  * forger who cannot read the registered mailbox cannot guess it. */
 static int
@@ -481,7 +557,7 @@ new_token(char out[17], struct clerk_err *err)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			err_set(err, 1, "confirmation token: getrandom: %s", strerror(errno));
+			err_set(err, ERR_TEMP, "confirmation token: getrandom: %s", strerror(errno));
 			return -1;
 		}
 		got += (size_t)n;
@@ -506,19 +582,19 @@ do_send(struct caseflow *cf, const struct store_case *sc, const struct wf_case *
 	struct tvars tv = TVARS_INIT;
 	struct send_ctx sx = { cf, wc, sc, u, &tv, NULL, 0, "" };
 	const char *to, *lang;
-	char *msgid = NULL, token[17] = "", hash[65];
+	char *msgid = NULL, token[17] = "", hash[65], key[41];
 	int rc = -1;
 
 	caseflow_notice_ctx(cf, &nx);
 	to = recipient_for(cf, sc, wc, o->role, &lang);
 	if (to == NULL || to[0] == '\0') {
-		err_set(err, 0, "%s: no address for role %s (notice %s)", sc->ref, o->role, o->name);
+		err_set(err, ERR_FINAL, "%s: no address for role %s (notice %s)", sc->ref, o->role, o->name);
 		return -1;
 	}
 	sx.lang = template_pick_lang(cf->tpl, lang, cf->cfg->association.language);
 	template_each_var(cf->tpl, o->name, provide_var, &sx);
 	if (sx.failed) {
-		err_set(err, 0, "%s: notice %s: %s", sc->ref, o->name, sx.bad);
+		err_set(err, ERR_FINAL, "%s: notice %s: %s", sc->ref, o->name, sx.bad);
 		goto out;
 	}
 	if (o->kind == WF_ACT_CONFIRM) {
@@ -530,6 +606,9 @@ do_send(struct caseflow *cf, const struct store_case *sc, const struct wf_case *
 			goto out;
 	}
 	memset(&req, 0, sizeof(req));
+	if (person_key(cf, sc, wc, o->role, key, err) != 0)
+		goto out;
+	req.encrypt_to = key[0] ? key : NULL;
 	req.case_ref = sc->ref;
 	req.ref_token = token[0] ? token : NULL;
 	req.template = o->name;
@@ -657,16 +736,31 @@ persist_step(struct caseflow *cf, struct store_case *sc, struct wf_case *wc,
 		case WF_ACT_OPEN:
 			child = wf_find(cf->wf, o->name);
 			if (child == NULL) {
-				err_set(err, 0, "%s: open: no workflow %s", sc->ref, o->name);
+				err_set(err, ERR_FINAL, "%s: open: no workflow %s", sc->ref, o->name);
 				return -1;
 			}
 			memset(&ev, 0, sizeof(ev));
 			ev.kind = WF_EV_OPEN;
 			ev.name = sc->workflow;
 			ev.at = now->local;
-			if (open_case(cf, child, &ev, o->with, o->nwith, sc->email,
-			    wf_case_var(wc, "language"), sc->ref, NULL, now, &sub, err) != 0)
-				return -1;
+			/* The person's standing decides too (one dues case a
+			 * year: event.years.dues). */
+			{
+				struct facts pf = { NULL, 0, 0 };
+				int orc;
+
+				if (person_facts(cf, sc->email, &pf, err) != 0) {
+					facts_free(&pf);
+					return -1;
+				}
+				ev.facts = pf.v;
+				ev.nfacts = pf.n;
+				orc = open_case(cf, child, &ev, o->with, o->nwith, sc->email,
+				    wf_case_var(wc, "language"), sc->ref, NULL, now, &sub, err);
+				facts_free(&pf);
+				if (orc != 0)
+					return -1;
+			}
 			break;
 		case WF_ACT_DECISION:
 			if (store_event_append(cf->st, now->iso, sc->ref, "decision",
@@ -679,7 +773,7 @@ persist_step(struct caseflow *cf, struct store_case *sc, struct wf_case *wc,
 				return -1;
 			break;
 		default:
-			err_set(err, 0, "%s: action %d is not for the caller", sc->ref, (int)o->kind);
+			err_set(err, ERR_FINAL, "%s: action %d is not for the caller", sc->ref, (int)o->kind);
 			return -1;
 		}
 	}
@@ -1014,6 +1108,7 @@ out:
 struct first_due {
 	int64_t	 case_id;
 	char	 name[128];
+	char	 due[CAL_DATETIME_BUFSZ];
 	int	 found;
 };
 
@@ -1022,9 +1117,9 @@ take_first_due(void *arg, int64_t case_id, const char *name, const char *due)
 {
 	struct first_due *fd = arg;
 
-	(void)due;
 	fd->case_id = case_id;
 	snprintf(fd->name, sizeof(fd->name), "%s", name);
+	snprintf(fd->due, sizeof(fd->due), "%s", due);
 	fd->found = 1;
 	return 0;
 }
@@ -1066,8 +1161,10 @@ fire_one(struct caseflow *cf, const char *ref, const struct clock_now *now, int 
 
 	memset(&step, 0, sizeof(step));
 	*fired = 0;
-	if (load_case(cf, ref, &sc, &wc, &found, err) != 0 || !found)
-		return found ? -1 : 0;
+	if (load_case(cf, ref, &sc, &wc, &found, err) != 0)
+		return -1;
+	if (!found)
+		return 0;
 	n = engine_timers_due(&wc, now->local, &due);
 	if (n == 0) {
 		rc = 0;
@@ -1076,6 +1173,20 @@ fire_one(struct caseflow *cf, const char *ref, const struct clock_now *now, int 
 	if (person_facts(cf, sc.email, &f, err) != 0)
 		goto out;
 	wf_event_for_timer(due[0], &ev);
+	/* The history says when it was due and when it fired (after downtime
+	 * the two differ; the engine counts from the due time). */
+	{
+		char when[CAL_DATETIME_BUFSZ], *detail, *key = wf_timer_key(due[0]);
+
+		cal_datetime_format(due[0]->due, when);
+		detail = xasprintf("%s due %s, fired %s", key, when, now->iso);
+		rc = store_event_append(cf->st, now->iso, sc.ref, "timer", detail, 0, err);
+		free(detail);
+		free(key);
+		if (rc != 0)
+			goto out;
+		rc = -1;
+	}
 	ev.facts = f.v;
 	ev.nfacts = f.n;
 	if (engine_step(cf->wf, cf->wf->profile, &wc, &ev, now->local, &step, err) != 0 ||
@@ -1092,54 +1203,6 @@ out:
 	wf_case_free(&wc);
 	store_case_clear(&sc);
 	return rc;
-}
-
-int
-caseflow_fire_timers(struct caseflow *cf, const struct clock_now *now, int *count,
-    struct clerk_err *err)
-{
-	*count = 0;
-	for (;;) {
-		struct first_due fd = { 0, "", 0 };
-		char *ref = NULL;
-		int fired = 0;
-
-		if (store_timers_due(cf->st, now->iso, 1, take_first_due, &fd, err) != 0)
-			return -1;
-		if (!fd.found)
-			return 0;
-		if (store_begin(cf->st, err) != 0)
-			return -1;
-		if (store_case_ref_by_id(cf->st, fd.case_id, &ref, err) != 0) {
-			store_rollback(cf->st);
-			return -1;
-		}
-		err_clear(err);
-		if (fire_one(cf, ref, now, &fired, err) != 0 || !fired) {
-			char why[512];
-
-			store_rollback(cf->st);
-			if (!fired && err->msg[0] == '\0')
-				err_set(err, 0, "the store has a due timer the case does not");
-			if (err->temporary) {
-				free(ref);
-				return -1;
-			}
-			/* Never spin, never stop: the next timer comes next. */
-			snprintf(why, sizeof(why), "%s", err->msg);
-			err_clear(err);
-			if (timer_failed(cf, &fd, ref, why, now, err) != 0) {
-				free(ref);
-				return -1;
-			}
-			free(ref);
-			continue;
-		}
-		free(ref);
-		if (store_commit(cf->st, err) != 0)
-			return -1;
-		(*count)++;
-	}
 }
 
 /* ---- yearly openings ---- */
@@ -1198,48 +1261,134 @@ open_for_member(void *arg, const struct store_member *m)
 	if (open_case(ym->cf, ym->yd->wf, &ev, NULL, 0, m->email, m->language, NULL, NULL,
 	    ym->now, &res, ym->err) != 0)
 		goto out;
-	if (res.handled)
+	if (res.handled) {
+		char when[CAL_DATETIME_BUFSZ], *detail;
+
+		cal_datetime_format(ev.at, when);
+		detail = xasprintf("%s: yearly opening due %s, fired %s", ym->yd->wf->name, when,
+		    ym->now->iso);
+		rc = store_event_append(ym->cf->st, ym->now->iso, res.case_ref, "yearly", detail, 0,
+		    ym->err);
+		free(detail);
+		if (rc != 0)
+			goto out;
+		rc = -1;
 		(*ym->opened)++;
+	}
 	rc = 0;
 out:
 	facts_free(&f);
 	return rc;
 }
 
+/* Fires the earliest due timer (fd), in a transaction of its own; a timer
+ * whose step fails is marked and reported, never retried in a loop. */
+static int
+fire_due_timer(struct caseflow *cf, const struct first_due *fd, const struct clock_now *now,
+    int *count, struct clerk_err *err)
+{
+	char *ref = NULL;
+	int fired = 0;
+
+	if (store_begin(cf->st, err) != 0)
+		return -1;
+	if (store_case_ref_by_id(cf->st, fd->case_id, &ref, err) != 0) {
+		store_rollback(cf->st);
+		return -1;
+	}
+	err_clear(err);
+	if (fire_one(cf, ref, now, &fired, err) != 0 || !fired) {
+		char why[512];
+
+		store_rollback(cf->st);
+		if (!fired && err->msg[0] == '\0')
+			err_set(err, ERR_FINAL, "the store has a due timer the case does not");
+		if (err->temporary) {
+			free(ref);
+			return -1;
+		}
+		/* Never spin, never stop: the next timer comes next. */
+		snprintf(why, sizeof(why), "%s", err->msg);
+		err_clear(err);
+		if (timer_failed(cf, fd, ref, why, now, err) != 0) {
+			free(ref);
+			return -1;
+		}
+		free(ref);
+		return 0;
+	}
+	free(ref);
+	if (store_commit(cf->st, err) != 0)
+		return -1;
+	(*count)++;
+	return 0;
+}
+
+/* The yearly openings of one workflow and day, for every member its guard
+ * accepts, in one transaction with the day recorded as done. */
+static int
+open_yearly_day(struct caseflow *cf, const struct yearly_day *yd, const struct clock_now *now,
+    int *opened, struct clerk_err *err)
+{
+	struct yearly_member ym = { cf, yd, now, opened, err };
+	char iso[CAL_DATE_BUFSZ];
+
+	if (store_begin(cf->st, err) != 0)
+		return -1;
+	if (store_members_with_status(cf->st, NULL, open_for_member, &ym, err) != 0 ||
+	    store_meta_set(cf->st, "yearly.last", cal_date_format(yd->day, iso), err) != 0) {
+		store_rollback(cf->st);
+		return -1;
+	}
+	if (store_commit(cf->st, err) != 0)
+		return -1;
+	log_info(NULL, "yearly", "workflow=%s day=%s opened=%d", yd->wf->name, iso, *opened);
+	return 0;
+}
+
 int
-caseflow_open_yearly(struct caseflow *cf, const struct clock_now *now, int *opened,
+caseflow_run_due(struct caseflow *cf, const struct clock_now *now, int *opened, int *fired,
     struct clerk_err *err)
 {
 	struct yearly_days days = { NULL, 0, 0 };
 	struct cal_date last;
 	char *text = NULL, iso[CAL_DATE_BUFSZ];
+	size_t next_day = 0;
 	int rc = -1;
 
-	*opened = 0;
+	*opened = *fired = 0;
 	if (store_meta_get(cf->st, "yearly.last", &text, err) != 0)
 		return -1;
 	/* A new store starts with yesterday: today's openings still happen. */
 	if (text == NULL || cal_date_parse(text, &last, err) != 0)
 		last = cal_add_days(now->local.date, -1);
 	free(text);
-	if (cal_date_cmp(last, now->local.date) >= 0)
-		return 0;
-	engine_yearly_due(cf->wf, last, now->local.date, collect_yearly, &days);
-	for (size_t i = 0; i < days.n; i++) {
-		struct yearly_member ym = { cf, &days.v[i], now, opened, err };
+	if (cal_date_cmp(last, now->local.date) < 0)
+		engine_yearly_due(cf->wf, last, now->local.date, collect_yearly, &days);
+	/* One order for every due event, timers and openings alike, as if
+	 * each had happened on time: a member removed for non-payment before
+	 * the invoice date gets no invoice, after downtime too. A timer due
+	 * at the same moment as an opening goes first. */
+	for (;;) {
+		struct first_due fd = { 0, "", "", 0 };
+		char day_at[CAL_DATETIME_BUFSZ] = "";
 
-		if (store_begin(cf->st, err) != 0)
+		if (store_timers_due(cf->st, now->iso, 1, take_first_due, &fd, err) != 0)
 			goto out;
-		if (store_members_with_status(cf->st, NULL, open_for_member, &ym, err) != 0 ||
-		    store_meta_set(cf->st, "yearly.last", cal_date_format(days.v[i].day, iso),
-		    err) != 0) {
-			store_rollback(cf->st);
+		if (next_day < days.n) {
+			struct cal_datetime t = { days.v[next_day].day, cf->wf->fire_hour, 0, 0 };
+
+			cal_datetime_format(t, day_at);
+		}
+		if (!fd.found && day_at[0] == '\0')
+			break;
+		if (day_at[0] != '\0' && (!fd.found || strcmp(day_at, fd.due) < 0)) {
+			if (open_yearly_day(cf, &days.v[next_day], now, opened, err) != 0)
+				goto out;
+			next_day++;
+		} else if (fire_due_timer(cf, &fd, now, fired, err) != 0) {
 			goto out;
 		}
-		if (store_commit(cf->st, err) != 0)
-			goto out;
-		log_info(NULL, "yearly", "workflow=%s day=%s opened=%d", days.v[i].wf->name, iso,
-		    *opened);
 	}
 	if (store_meta_set(cf->st, "yearly.last", cal_date_format(now->local.date, iso), err) != 0)
 		goto out;
@@ -1248,3 +1397,4 @@ out:
 	free(days.v);
 	return rc;
 }
+

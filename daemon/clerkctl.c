@@ -136,6 +136,20 @@ cmd_check(struct ctl *ctl, int argc, char **argv)
 	}
 	printf("commands %s\n", buf_str(&offered));
 	buf_free(&offered);
+	/* A placeholder that a notice or a deadline uses would go out on a
+	 * real invoice: refuse. Unconfirmed clerk defaults are listed. */
+	if (wf_profile_marks(rt.wf, runtime_notice_keys, &diag, &offered) > 0) {
+		fprintf(stderr, "%s%sclerkctl: the profile still has placeholders in use\n",
+		    buf_str(&offered), buf_str(&diag));
+		buf_free(&offered);
+		buf_free(&diag);
+		runtime_free(&rt);
+		return 1;
+	}
+	if (offered.len > 0)
+		printf("settings that are clerk's defaults, not the association's own rules "
+		    "(confirm each in the profile):\n%s", buf_str(&offered));
+	buf_free(&offered);
 	runtime_free(&rt);
 	buf_free(&diag);
 	if (store_schema_version(ctl->st, &version, &err) != 0) {

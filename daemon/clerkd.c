@@ -144,6 +144,11 @@ main(int argc, char **argv)
 		goto out;
 	}
 	have_rt = 1;
+	if (wf_profile_marks(rt.wf, runtime_notice_keys, &diag, NULL) > 0) {
+		fprintf(stderr, "clerkd: the profile has placeholders that notices or deadlines "
+		    "use:\n%s", buf_str(&diag));
+		goto out;
+	}
 	if (openpgp_self_test(rt.pgp, cfg->openpgp.fingerprint, &err) != 0) {
 		fprintf(stderr, "clerkd: the association key cannot sign: %s\n", err.msg);
 		goto out;

@@ -149,16 +149,9 @@ cycle_run(struct cycle_ctx *cx, const struct clock_now *now, struct cycle_stats 
 		log_warn(NULL, "intake-unavailable", "error=\"%s\"", err->msg);
 		err_clear(err);
 	}
-	/* The yearly cases of every day since the last cycle (invoices on the
-	 * profile's date), then every timer due by now, once, in order. */
-	if (caseflow_open_yearly(&cf, now, &stats->cases_opened, err) != 0) {
-		if (!err->temporary)
-			return -1;
-		log_warn(NULL, "yearly-delayed", "error=\"%s\"", err->msg);
-		err_clear(err);
-	}
-	/* Every timer due by now fires once, in order, also after downtime. */
-	if (caseflow_fire_timers(&cf, now, &stats->timers_fired, err) != 0) {
+	/* Every timer and yearly opening due by now (invoices on the
+	 * profile's date), once each, in due-time order, also after downtime. */
+	if (caseflow_run_due(&cf, now, &stats->cases_opened, &stats->timers_fired, err) != 0) {
 		if (!err->temporary)
 			return -1;
 		log_warn(NULL, "timers-delayed", "error=\"%s\"", err->msg);

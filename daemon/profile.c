@@ -457,6 +457,12 @@ profile_parse(const char *name, const char *path, const char *text, size_t len,
 		pv.section = xstrdup(cursec);
 		pv.key = xstrdup(il.name);
 		pv.line = lineno;
+		if (strstr(ll[li].comment, "PLACEHOLDER") != NULL ||
+		    strncmp(pv.text != NULL ? pv.text : "", "PLACEHOLDER", 11) == 0)
+			pv.mark = PV_PLACEHOLDER;
+		else if (strstr(ll[li].comment, "clerk default") != NULL)
+			pv.mark = strstr(ll[li].comment, "confirmed") != NULL ?
+			    PV_DEFAULT_CONFIRMED : PV_DEFAULT;
 		p->v = xgrow(p->v, &cap, p->nv + 1, sizeof(*p->v));
 		p->v[p->nv++] = pv;
 	}

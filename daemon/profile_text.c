@@ -28,7 +28,7 @@ pt_trim(char *s)
 }
 
 /* Cuts a trailing comment: '#' after white space, outside quotes. */
-void
+char *
 pt_cut_comment(char *s)
 {
 	int inq = 0;
@@ -42,9 +42,10 @@ pt_cut_comment(char *s)
 			inq = !inq;
 		else if (!inq && *p == '#' && (p == s || p[-1] == ' ' || p[-1] == '\t')) {
 			*p = '\0';
-			return;
+			return p + 1;
 		}
 	}
+	return NULL;
 }
 
 int
@@ -105,24 +106,35 @@ pt_lines(const char *text, size_t len, size_t *n)
 	*n = 0;
 	for (line = copy; line != NULL; line = next) {
 		int indented = *line == ' ' || *line == '\t';
-		char *t;
+		char *t, *c;
 
 		lineno++;
 		if ((next = strchr(line, '\n')) != NULL)
 			*next++ = '\0';
-		pt_cut_comment(line);
+		c = pt_cut_comment(line);
 		t = pt_trim(line);
-		if (*t == '\0')
-			continue;
 		if (indented && can_continue) {
-			char *joined = xasprintf("%s %s", out[*n - 1].text, t);
+			/* Under a key line: its comment (marks such as "clerk
+			 * default") and its text continue the key's. */
+			if (c != NULL && *n > 0) {
+				char *joined = xasprintf("%s %s", out[*n - 1].comment, pt_trim(c));
 
-			free(out[*n - 1].text);
-			out[*n - 1].text = joined;
+				free(out[*n - 1].comment);
+				out[*n - 1].comment = joined;
+			}
+			if (*t != '\0') {
+				char *joined = xasprintf("%s %s", out[*n - 1].text, t);
+
+				free(out[*n - 1].text);
+				out[*n - 1].text = joined;
+			}
 			continue;
 		}
+		if (*t == '\0')
+			continue;
 		out = xgrow(out, &cap, *n + 1, sizeof(*out));
 		out[*n].text = xstrdup(t);
+		out[*n].comment = xstrdup(c != NULL ? pt_trim(c) : "");
 		out[*n].line = lineno;
 		(*n)++;
 		can_continue = *t != '[' && strchr(t, '=') != NULL;
@@ -134,8 +146,10 @@ pt_lines(const char *text, size_t len, size_t *n)
 void
 pt_lines_free(struct logline *ll, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		free(ll[i].text);
+		free(ll[i].comment);
+	}
 	free(ll);
 }
 

@@ -17,12 +17,15 @@ struct iniline {
  * after a `key = value` line continues that value. */
 struct logline {
 	char	*text;		/* owned */
+	char	*comment;	/* owned: the comments on the line and on the
+				 * indented lines under it, joined; "" if none */
 	int	 line;
 };
 
 char	*pt_trim(char *s);
-/* Cuts a trailing comment: '#' after white space, outside quotes. */
-void	pt_cut_comment(char *s);
+/* Cuts a trailing comment: '#' after white space, outside quotes. Returns
+ * the comment's text (after the '#', in `s`'s memory), or NULL. */
+char	*pt_cut_comment(char *s);
 int	pt_name_ok(const char *s, int dots);
 void	pt_split_line(char *line, struct iniline *out);
 /* Logical lines: comments cut, blank lines dropped, and an indented line

@@ -7,6 +7,7 @@
 #include "xmalloc.h"
 
 const char *const runtime_languages[] = { "en", "nb", "da", "nl", NULL };
+const char *const runtime_notice_keys[] = { "dues.account", "dues.currency", NULL };
 
 static int
 template_known(void *arg, const char *name)

@@ -18,6 +18,9 @@ static const char sql_timer_fired[] =
 static const char sql_members_active[] =
     "SELECT email, name, language, category, status FROM members"
     " WHERE ?1 IS NULL OR status = ?1 ORDER BY id";
+static const char sql_person_var[] =
+    "SELECT c.workflow, v.value FROM cases c JOIN case_vars v ON v.case_id = c.id"
+    " WHERE c.email = lower(?1) AND v.name = ?2 AND v.value <> '' ORDER BY c.id";
 static const char sql_person_cases[] =
     "SELECT ref, workflow, state FROM cases WHERE email = lower(?1) AND closed IS NULL"
     " ORDER BY id";
@@ -37,7 +40,7 @@ store_case_ref_by_id(struct store *st, int64_t case_id, char **ref, struct clerk
 		*ref = store_col_dup(s, 0);
 	sqlite3_reset(s);
 	if (rc == SQLITE_DONE) {
-		err_set(err, 0, "store: no case with id %lld", (long long)case_id);
+		err_set(err, ERR_FINAL, "store: no case with id %lld", (long long)case_id);
 		return -1;
 	}
 	return rc == SQLITE_ROW ? 0 : store_db_fail(st, err, "case by id");
@@ -90,7 +93,7 @@ store_person_open_cases(struct store *st, const char *email,
 		int r = fn(arg, rows[i].ref, rows[i].wf, rows[i].state);
 
 		if (r < 0) {
-			err_set(err, 0, "store: person cases callback failed");
+			err_set(err, ERR_FINAL, "store: person cases callback failed");
 			goto out;
 		}
 		if (r > 0)
@@ -173,4 +176,23 @@ out:
 		store_member_clear(&rows[i]);
 	free(rows);
 	return ret;
+}
+
+int
+store_person_case_var(struct store *st, const char *email, const char *name,
+    int (*fn)(void *arg, const char *workflow, const char *value), void *arg,
+    struct clerk_err *err)
+{
+	sqlite3_stmt *s = store_stmt(st, sql_person_var, err);
+	int rc;
+
+	if (s == NULL)
+		return -1;
+	store_bind_text(s, 1, email);
+	store_bind_text(s, 2, name);
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW)
+		fn(arg, (const char *)sqlite3_column_text(s, 0),
+		    (const char *)sqlite3_column_text(s, 1));
+	sqlite3_reset(s);
+	return rc == SQLITE_DONE ? 0 : store_db_fail(st, err, "person case variable");
 }

@@ -272,6 +272,7 @@ check_name(void *arg, const struct expr_name *n)
 			    buf_str(&full));
 		break;
 	case EXPR_NS_PROFILE:
+		wf_note_profile_ref((struct wf_set *)ck->set, buf_str(&full));
 		check_profile_name(ck, n, &full);
 		break;
 	}
@@ -703,4 +704,36 @@ out:
 	wf_vocab_clear(&vocab);
 	buf_free(&own);
 	return rc;
+}
+
+int
+wf_profile_marks(const struct wf_set *set, const char *const *also, struct buf *out,
+    struct buf *defaults)
+{
+	const struct profile *p = set->profile;
+	int in_use = 0;
+
+	for (size_t i = 0; i < p->nv; i++) {
+		const struct profile_value *pv = &p->v[i];
+		int used = wf_uses_profile_key(set, pv->section, pv->key);
+
+		for (size_t k = 0; also != NULL && also[k] != NULL && !used; k++) {
+			size_t sl = strlen(pv->section);
+
+			used = strncmp(also[k], pv->section, sl) == 0 && also[k][sl] == '.' &&
+			    strcmp(also[k] + sl + 1, pv->key) == 0;
+		}
+		if (pv->mark == PV_PLACEHOLDER && used) {
+			buf_printf(out, "%s:%d: %s.%s = %s is a PLACEHOLDER that notices or "
+			    "deadlines use: put the association's own value\n", p->path, pv->line,
+			    pv->section, pv->key, pv->text != NULL ? pv->text : "");
+			in_use++;
+		} else if (pv->mark == PV_DEFAULT && defaults != NULL) {
+			buf_printf(defaults, "%s:%d: %s.%s = %s is clerk's default, not in the "
+			    "association's seed: the association confirms it (write \"confirmed\" "
+			    "in its comment)\n", p->path, pv->line, pv->section, pv->key,
+			    pv->text != NULL ? pv->text : "");
+		}
+	}
+	return in_use;
 }

@@ -412,7 +412,39 @@ wf_set_free(struct wf_set *set)
 	profile_schema_free(set->schema);
 	wf_vocab_clear(&set->vocab);
 	cal_holidays_free(set->holidays);
+	for (size_t i = 0; i < set->nprofile_refs; i++)
+		free(set->profile_refs[i]);
+	free(set->profile_refs);
 	free(set);
+}
+
+void
+wf_note_profile_ref(struct wf_set *set, const char *name)
+{
+	for (size_t i = 0; i < set->nprofile_refs; i++)
+		if (strcmp(set->profile_refs[i], name) == 0)
+			return;
+	set->profile_refs = xrealloc(set->profile_refs,
+	    (set->nprofile_refs + 1) * sizeof(*set->profile_refs));
+	set->profile_refs[set->nprofile_refs++] = xstrdup(name);
+}
+
+int
+wf_uses_profile_key(const struct wf_set *set, const char *section, const char *key)
+{
+	char *exact = xasprintf("%s.%s", section, key), *any = NULL;
+	const char *dot = strchr(section, '.');
+	int yes = 0;
+
+	/* categories.student.ratio is used by categories.*.ratio too */
+	if (dot != NULL)
+		any = xasprintf("%.*s.*.%s", (int)(dot - section), section, key);
+	for (size_t i = 0; i < set->nprofile_refs && !yes; i++)
+		yes = strcmp(set->profile_refs[i], exact) == 0 ||
+		    (any != NULL && strcmp(set->profile_refs[i], any) == 0);
+	free(exact);
+	free(any);
+	return yes;
 }
 
 const struct workflow *
@@ -478,6 +510,7 @@ wfp_profile_ref(struct parser *ps, const char *w)
 	if (strncmp(w, "profile.", 8) != 0)
 		return NULL;
 	copy = xstrdup(w + 8);
+	wf_note_profile_ref(ps->set, copy);
 	if ((dot = strrchr(copy, '.')) != NULL) {
 		*dot = '\0';
 		pv = profile_get(ps->set->profile, copy, dot + 1);

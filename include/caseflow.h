@@ -56,15 +56,13 @@ int caseflow_command(struct caseflow *cf, const char *officer_role, const char *
     const char *const *args, size_t nargs, const struct clock_now *now,
     struct caseflow_result *res, struct clerk_err *err);
 
-/* Opens the yearly cases (`open every year on ...`) of every day since the
- * last run up to today, for each member the opener's guard accepts; one
- * transaction per workflow and day, so a crash opens none twice. */
-int caseflow_open_yearly(struct caseflow *cf, const struct clock_now *now, int *opened,
-    struct clerk_err *err);
-
-/* Fires every timer due at `now`, oldest first, each in a transaction of
- * its own; *fired counts them. */
-int caseflow_fire_timers(struct caseflow *cf, const struct clock_now *now, int *fired,
+/* Every due event up to `now`, timers and yearly openings (`open every
+ * year on ...`) alike, in the order of their due times, as if each had
+ * happened on time: after downtime an opening never comes before a timer
+ * that fell due earlier. One transaction per timer, and per workflow and
+ * day of openings, so a crash repeats none. The history records when
+ * each was due and when it fired ("timer", "yearly" events). */
+int caseflow_run_due(struct caseflow *cf, const struct clock_now *now, int *opened, int *fired,
     struct clerk_err *err);
 
 #endif

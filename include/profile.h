@@ -63,9 +63,21 @@ enum pv_type {
 
 struct profile_schema;	/* opaque, read-only once parsed */
 
+/* What the comment of a key says about its value (workflows/README.md):
+ * "PLACEHOLDER" (or a value that begins so): not the association's own
+ * yet; "clerk default": not in the association's seed, to be confirmed;
+ * with "confirmed" as well: the association confirmed it. */
+enum pv_mark {
+	PV_OWN = 0,
+	PV_PLACEHOLDER,
+	PV_DEFAULT,
+	PV_DEFAULT_CONFIRMED,
+};
+
 struct profile_value {
 	char		*section;	/* owned: "categories.student" */
 	char		*key;		/* owned */
+	enum pv_mark	 mark;
 	enum pv_type	 type;
 	char		*text;		/* owned: the value as written (unquoted) */
 	long long	 num;		/* numeric types; bool: 1/0 */

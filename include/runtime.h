@@ -26,6 +26,9 @@ struct runtime {
 
 /* The languages every notice exists in. */
 extern const char *const runtime_languages[];
+/* The profile keys clerk's own code puts into notices (the account and
+ * the currency of invoices), besides those the workflows name. */
+extern const char *const runtime_notice_keys[];
 
 /* What a run needs besides the data. */
 enum runtime_needs {

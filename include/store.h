@@ -149,6 +149,12 @@ int store_members_with_status(struct store *st, const char *status,
 /* What a person owes: the sum of the `owed` variable over their open cases. */
 int store_person_owed(struct store *st, const char *email, long long *owed,
     struct clerk_err *err);
+/* The non-empty values of case variable `name` over every case of the
+ * person, open or closed, oldest case first, with each case's workflow
+ * (the dues years, the exam date the person reported). `fn` only reads. */
+int store_person_case_var(struct store *st, const char *email, const char *name,
+    int (*fn)(void *arg, const char *workflow, const char *value), void *arg,
+    struct clerk_err *err);
 /* The person's open cases, oldest first; `fn` returns 1 to stop early. */
 int store_person_open_cases(struct store *st, const char *email,
     int (*fn)(void *arg, const char *ref, const char *workflow, const char *state), void *arg,

@@ -161,7 +161,23 @@ struct wf_set {
 	struct cal_holidays *holidays;	/* owned, may be NULL: weekends only */
 	int		 move_deadlines; /* profile: working-day deadlines move */
 	int		 fire_hour;	/* profile: local hour timers fire at */
+	char		**profile_refs;	/* owned: every profile key a workflow
+					 * names, "dues.amount", "categories.*.ratio" */
+	size_t		 nprofile_refs;
 };
+
+/* Records that a workflow names profile key `name` ("dues.amount"). */
+void	wf_note_profile_ref(struct wf_set *set, const char *name);
+/* 1 when a loaded workflow names profile key section.key (a computed
+ * category counts for every category). */
+int	wf_uses_profile_key(const struct wf_set *set, const char *section, const char *key);
+/* The profile's values still marked PLACEHOLDER that a workflow names or
+ * clerk's notices show (`also`: "section.key" the C code reads, NULL-
+ * terminated), one line each "path:line: section.key ..." in `out`; and
+ * the values marked "clerk default" not confirmed, in `defaults`. Returns
+ * the number of placeholders in use. */
+int	wf_profile_marks(const struct wf_set *set, const char *const *also, struct buf *out,
+	    struct buf *defaults);
 
 /* A template exists? Called by the loader for each `send`; return 1 if so. */
 typedef int (*wf_template_check)(void *arg, const char *name);

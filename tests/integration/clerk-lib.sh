@@ -4,7 +4,11 @@
 #
 #   clerk_conf DIR [PROFILE]   write DIR/clerk.conf for clerk@<profile>.test
 #                              (imaps intake, submission with AUTH, the
-#                              association key, officers); print its path
+#                              association key, officers, DIR/workflows: the
+#                              source's, its profiles' placeholders given
+#                              test values as an association would); print
+#                              its path
+#   clerk_workflows DIR        that copy of workflows/ in DIR/workflows
 #   clerkd ARGS...             run the built clerkd
 #   clerkctl ARGS...           run the built clerkctl
 #   fail MESSAGE               print MESSAGE to stderr and exit 1
@@ -17,11 +21,24 @@ fail() {
 clerkd() { "$CLERK_BUILDDIR/clerkd" "$@"; }
 clerkctl() { "$CLERK_BUILDDIR/clerkctl" "$@"; }
 
+clerk_workflows() {
+	local wf=$1/workflows
+	[ -d "$wf" ] && return 0
+	mkdir -p "$1"
+	cp -r "$CLERK_SRCDIR/workflows" "$wf"
+	# clerk refuses to send a PLACEHOLDER (an amount, an account) until the
+	# association puts its own: these are the test association's.
+	sed -i -e 's/"PLACEHOLDER: the association'"'"'s bank account"/"1503.12.34567 (test account)"/' \
+	    -e 's/"PLACEHOLDER: the association'"'"'s IBAN"/"NL00 TEST 0123 4567 89 (test account)"/' \
+	    -e 's/PLACEHOLDER/test association value/g' "$wf"/profiles/*.profile
+}
+
 clerk_conf() {
 	local dir=$1 profile=${2:-fgt} up fpr_var
 	up=$(printf '%s' "$profile" | tr '[:lower:]' '[:upper:]')
 	fpr_var=FPR_CLERK_$up
 	mkdir -p "$dir"
+	clerk_workflows "$dir"
 	cat >"$dir/clerk.conf" <<CONF
 [intake]
 url = imaps://$TESTBED_HOST:$IMAPS_PORT
@@ -47,7 +64,7 @@ fingerprint = ${!fpr_var}
 name = $up Test Association
 address = clerk@$profile.test
 profile = $profile
-workflows = $CLERK_SRCDIR/workflows
+workflows = $dir/workflows
 language = en
 timezone = Europe/Oslo
 

@@ -51,6 +51,7 @@
 # Each notice is checked: it left the outbox (state sent), reached its
 # recipient's INBOX (found by its Message-ID), names the recipient in To:,
 # carries [REF] in its subject when it belongs to a case, is PGP/MIME signed
+# (and encrypted to the recipient's key when clerk pinned one for them)
 # and 7-bit with an Auto-Submitted header, its signature is good by the
 # association's key in the recipient's own key ring (clerkctl inspect --json
 # with a configuration whose [openpgp] home is the recipient's GnuPG home),
@@ -284,9 +285,9 @@ sc_ctl() {
 	printf '%s\n' "$out"
 }
 
-# _sc_view ADDR: a configuration that reads mail with ADDR's own key ring
-_sc_view() {
-	local name home_var dir
+# _sc_home ADDR: ADDR's own GnuPG home (the test bed's)
+_sc_home() {
+	local name home_var
 	name=$(printf '%s' "${1%%@*}" | tr '[:lower:]' '[:upper:]')
 	case $1 in
 	*@example.test) ;;
@@ -294,10 +295,17 @@ _sc_view() {
 	esac
 	home_var=GNUPGHOME_$name
 	[ -n "${!home_var:-}" ] || fail "no GnuPG home for $1"
-	dir=$SC_DIR/views/$name
+	printf '%s\n' "${!home_var}"
+}
+
+# _sc_view ADDR: a configuration that reads mail with ADDR's own key ring
+_sc_view() {
+	local home dir
+	home=$(_sc_home "$1")
+	dir=$SC_DIR/views/$(basename "$home")
 	if [ ! -f "$dir/clerk.conf" ]; then
 		mkdir -p "$dir"
-		sed "s|^home = .*|home = ${!home_var}|; s|^database = .*|database = $dir/view.db|" \
+		sed "s|^home = .*|home = $home|; s|^database = .*|database = $dir/view.db|" \
 			"$SC_CONF" >"$dir/clerk.conf"
 	fi
 	printf '%s\n' "$dir/clerk.conf"
@@ -359,7 +367,7 @@ _sc_lang_words() {
 
 # sc_check_notice OUTBOX-ID: the checks every notice passes (see the head)
 sc_check_notice() {
-	local row id tmpl to ref msgid state lang uid raw txt json view words
+	local row id tmpl to ref msgid state lang uid raw txt json view words pinned signed
 	row=$(sc_sql "SELECT id, kind, recipient, coalesce(case_ref, ''), message_id, state
 		FROM outbox WHERE id = $1")
 	IFS='|' read -r id tmpl to ref msgid state <<<"$row"
@@ -379,15 +387,30 @@ sc_check_notice() {
 	raw=$SC_DIR/mail/$id-$tmpl.eml
 	txt=$SC_DIR/mail/$id-$tmpl.txt
 	tb_imap_fetch "$to" INBOX "$uid" >"$raw"
-	_sc_decode "$raw" "$txt" || fail "notice $tmpl to $to: cannot decode $raw"
 	grep -qi "^To:.*$to" "$raw" || fail "notice $tmpl to $to: To: is $(grep -m1 -i '^To:' "$raw")"
+	# To a person whose key clerk pinned: signed, then encrypted to that
+	# key (RFC 3156 6.1); read with the recipient's own key ring.
+	pinned=$(sc_sql "SELECT coalesce(fingerprint, '') FROM members WHERE email = '$to'")
+	signed=$raw
+	if grep -qi '^Content-Type: multipart/encrypted' "$raw"; then
+		signed=$SC_DIR/mail/$id-$tmpl.inner
+		{
+			awk '/^\r?$/ { exit } /^[ \t]/ { if (keep) print; next }
+			    { keep = tolower($0) ~ /^(subject|to):/; if (keep) print }' "$raw"
+			gpg --homedir "$(_sc_home "$to")" --batch --no-tty --quiet --decrypt "$raw" \
+				2>/dev/null || fail "notice $tmpl to $to: $to cannot decrypt it"
+		} >"$signed"
+	elif [ -n "$pinned" ]; then
+		fail "notice $tmpl to $to is not encrypted, though clerk holds $to's key $pinned"
+	fi
+	_sc_decode "$signed" "$txt" || fail "notice $tmpl to $to: cannot decode $raw"
 	if [ -n "$ref" ]; then
 		grep -q "^Subject: .*\[$ref[]/]" "$txt" ||
 			fail "notice $tmpl to $to: no [$ref] in the subject: $(head -n 1 "$txt")"
 	fi
-	grep -qi '^Content-Type: multipart/signed' "$raw" ||
+	grep -qi '^Content-Type: multipart/signed' "$signed" ||
 		fail "notice $tmpl to $to is not PGP/MIME signed"
-	grep -qi 'protocol="application/pgp-signature"' "$raw" ||
+	grep -qi 'protocol="application/pgp-signature"' "$signed" ||
 		fail "notice $tmpl to $to: not an OpenPGP signature"
 	grep -q '^Auto-Submitted: auto-' "$raw" || fail "notice $tmpl to $to has no Auto-Submitted"
 	LC_ALL=C grep -q -P '[\x80-\xff]' "$raw" && fail "notice $tmpl to $to is not 7-bit"

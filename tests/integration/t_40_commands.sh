@@ -101,6 +101,23 @@ check_signed() {
 		fail "$1 is not signed by the association key: $json"
 }
 
+# check_encrypted_to FILE HOME: PGP/MIME encrypted, and with the key ring
+# in HOME it decrypts to a notice signed good by the association key
+check_encrypted_to() {
+	local json view=$work/view-$(basename "$2")
+	grep -qi '^Content-Type: multipart/encrypted' "$1" || fail "$1 is not PGP/MIME encrypted"
+	if [ ! -f "$view/clerk.conf" ]; then
+		mkdir -p "$view"
+		sed "s|^home = .*|home = $2|; s|^database = .*|database = $view/x.db|" "$conf" \
+			>"$view/clerk.conf"
+	fi
+	json=$(clerkctl -c "$view/clerk.conf" inspect --json "$1")
+	grep -q '"decrypted":true' <<<"$json" || fail "$1 does not decrypt with $2: $json"
+	grep -q '"verdict":"good"' <<<"$json" || fail "$1: signature not good: $json"
+	grep -q "\"fingerprint\":\"$FPR_CLERK_FGT\"" <<<"$json" ||
+		fail "$1 is not signed by the association key: $json"
+}
+
 # notice_text FILE: the notice's text, quoted-printable decoded
 notice_text() {
 	tr -d '\r' <"$1" | awk '
@@ -300,16 +317,18 @@ WANT
 diff -u "$work/receipt.want" "$work/receipt.head" >&2 || fail "the receipt, line by line"
 grep -qF -- "-   2027-02-01T11:00:00 state: with_secretary -> approved (command approve)" \
 	"$work/receipt.txt" || fail "the receipt's show lacks the approval"
-# The applicant: received, then the welcome and the first invoice.
-wait_count alice@example.test 3
+# The applicant: received, then the welcome, the first invoice, and (a
+# student without an exam date) the question when her exam is.
+wait_count alice@example.test 4
 [ "$(sql "SELECT group_concat(kind || '=' || state, ' ') FROM outbox WHERE recipient = 'alice@example.test' ORDER BY id")" = \
-	"application_received=1 application_welcome=1 dues_invoice=1" ] ||
+	"application_received=1 application_welcome=1 dues_invoice=1 diploma_exam_date_asked=1" ] ||
 	fail "alice's notices: $(sql "SELECT kind, state FROM outbox WHERE recipient = 'alice@example.test'")"
 welcome=$(sql "SELECT message_id FROM outbox WHERE recipient = 'alice@example.test' AND kind = 'application_welcome'")
 for uid in $(tb_imap_uids alice@example.test INBOX); do
 	tb_imap_fetch alice@example.test INBOX "$uid" >"$work/alice-$uid.eml"
 	grep -qF "Message-ID: <$welcome>" "$work/alice-$uid.eml" || continue
-	check_signed "$work/alice-$uid.eml"
+	# Her key signed her application: encrypted to it, signed inside.
+	check_encrypted_to "$work/alice-$uid.eml" "$GNUPGHOME_ALICE"
 	grep -q "^Subject: \[$A\] Welcome to FGT Test Association" "$work/alice-$uid.eml" ||
 		fail "welcome: $(grep '^Subject' "$work/alice-$uid.eml")"
 	welcome=found
@@ -337,7 +356,7 @@ out=$(clerkctl -c "$conf" approve --as treasurer --now 2027-02-01T11:46 $B stude
 	fail "clerkctl approve --as treasurer was done: $out"
 grep -qF "not done: the treasurer may not use approve" <<<"$out" || fail "--as treasurer: $out"
 run_clerkd 2027-02-01T11:50
-wait_count carol@example.test 3
+wait_count carol@example.test 4
 ref_of() { sql "SELECT ref FROM cases WHERE workflow = '$1' AND email = '$2'"; }
 AD=$(ref_of dues alice@example.test) AP=$(ref_of diploma alice@example.test)
 CD=$(ref_of dues carol@example.test) CP=$(ref_of diploma carol@example.test)
@@ -386,9 +405,9 @@ New cases:
 - $C application, Carol Example <carol@example.test> (approved, closed)
 - $N application, Nobody Example <nobody@example.test> (incomplete); command: $HINT_N
 - $AD dues, Alice Example <alice@example.test> (invoiced); command: paid $AD <amount> [date]
-- $AP diploma, Alice Example <alice@example.test> (waiting); command: extend $AP <days>
+- $AP diploma, Alice Example <alice@example.test> (studying)
 - $CD dues, Carol Example <carol@example.test> (invoiced); command: paid $CD <amount> [date]
-- $CP diploma, Carol Example <carol@example.test> (waiting); command: extend $CP <days>
+- $CP diploma, Carol Example <carol@example.test> (studying)
 
 Unpaid dues:
 - $AD dues, Alice Example owes NOK 1,875.00 (invoiced); command: paid $AD <amount> [date]

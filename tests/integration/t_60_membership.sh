@@ -145,7 +145,10 @@ fgt_student_year() {
 	out=$(sc_ctl 2027-09-06T10:00 paid --as treasurer alice@example.test 938)
 	grep -q "$dues.*paid" <<<"$out" || fail "paid: $out"
 	sc_run 2027-09-06T10:00
-	sc_expect "dues_receipt alice@example.test nb"
+	# Paid after the due date: a student is insured (FGT §4c), so she is
+	# told the cover is back.
+	sc_expect "dues_receipt alice@example.test nb" "dues_insurance_restored alice@example.test nb"
+	sc_grep dues_insurance_restored "[$dues]" "2027" "igjen fra i dag"
 	sc_grep dues_receipt "[$dues]" "NOK 938,00" "betalt i sin helhet"
 	[ "$(sc_state "$dues")" = paid ] || fail "$dues is $(sc_state "$dues")"
 	sc_run 2027-09-16T09:00
@@ -190,8 +193,8 @@ fgt_student_year() {
 	# Every notice of the year exactly once.
 	[ "$(sc_sql "SELECT group_concat(kind, ' ') FROM (SELECT kind FROM outbox
 		WHERE recipient = 'alice@example.test' ORDER BY id)")" = \
-		"application_received application_missing application_reminder application_welcome dues_invoice dues_reminder dues_insurance_lapsed dues_reminder dues_receipt dues_invoice dues_reminder dues_insurance_lapsed dues_reminder dues_reminder dues_removed" ] ||
-		fail "alice's notices: $(sc_sql "SELECT kind FROM outbox ORDER BY id")"
+		"application_received application_missing application_reminder application_welcome dues_invoice dues_reminder dues_insurance_lapsed dues_reminder dues_receipt dues_insurance_restored dues_invoice dues_reminder dues_insurance_lapsed dues_reminder dues_reminder dues_removed" ] ||
+		fail "alice's notices: $(sc_sql "SELECT kind FROM outbox WHERE recipient = 'alice@example.test' ORDER BY id")"
 	[ "$(tb_imap_count "$SC_ADDR" INBOX)" = 0 ] || fail "mail left in $SC_ADDR INBOX"
 	[ "$(tb_imap_count "$SC_ADDR" Quarantine)" = 0 ] || fail "a mail was quarantined"
 	sc_end fgt_student_year
@@ -404,7 +407,11 @@ FORM
 		"Forfallsdato: 21. mars 2028"
 	sc_grep dues_invoice/dave@example.test "[$dues_d]" "Membership dues 2028" \
 		"Amount: NOK 1,250.00" "Due date: 21 March 2028" \
-		"Message with the payment: $dues_d" "liability insurance"
+		"Message with the payment: $dues_d"
+	# FGT §4c: only MFGT and student members are insured.
+	grep -qF "insurance" "$(sc_text dues_invoice dave@example.test)" &&
+		fail "a supporting member's invoice speaks of insurance"
+	sc_grep dues_invoice/stranger@example.test "ansvarsforsikring"
 
 	echo "fgt_resignation: both resign on 8 March: Erik signed with his pinned key, Dave unsigned"
 	# Erik's key is pinned for him (as the secretary would: key-import).
@@ -451,7 +458,9 @@ FORM
 	sc_run 2028-03-18T09:00
 	sc_expect "dues_reminder dave@example.test en" "dues_reminder stranger@example.test nb"
 	sc_run 2028-03-22T09:00
-	sc_expect "dues_insurance_lapsed dave@example.test en" "dues_reminder dave@example.test en" \
+	# Only Erik (MFGT) is told he is not insured; Dave (supporting) is not
+	# in the scheme (FGT §4c).
+	sc_expect "dues_reminder dave@example.test en" \
 		"dues_insurance_lapsed stranger@example.test nb" "dues_reminder stranger@example.test nb"
 	sc_grep dues_reminder/stranger@example.test "[$dues_e]" "NOK 2 500,00"
 	sc_grep dues_reminder/dave@example.test "[$dues_d]" "NOK 1,250.00" "21 March 2028"
@@ -460,7 +469,7 @@ FORM
 	out=$(sc_ctl 2028-04-03T10:00 paid --as treasurer stranger@example.test 2500)
 	grep -q "$dues_e.*paid" <<<"$out" || fail "paid: $out"
 	sc_run 2028-04-03T10:00
-	sc_expect "dues_receipt stranger@example.test nb"
+	sc_expect "dues_receipt stranger@example.test nb" "dues_insurance_restored stranger@example.test nb"
 	sc_run 2028-04-06T09:00
 	sc_expect "dues_reminder dave@example.test en"
 	sc_grep dues_reminder "[$dues_d]" "NOK 1,250.00" "20 April 2028"

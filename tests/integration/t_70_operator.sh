@@ -130,8 +130,8 @@ held_until_signed() {
 quarantine_reprocess() {
 	local d=$work/reprocess wf app out mail
 	sc_begin "$d" fgt
-	wf=$d/workflows
-	cp -r "$CLERK_SRCDIR/workflows" "$wf"
+	wf=$d/workflows-mended
+	cp -r "$(sed -n 's/^workflows = //p' "$SC_CONF")" "$wf"
 	# The Norwegian name of the application form, lost from the data.
 	sed -i 's/\tsøknad\t/\tsoknad-x\t/' "$wf/forms/labels.tsv"
 	sed -i "s|^workflows = .*|workflows = $wf|" "$SC_CONF"

@@ -1031,6 +1031,160 @@ START_TEST(fgt_dues_unpaid_reminded_removed_then_settled)
 }
 END_TEST
 
+/* One dues case per member and year (FGT §4b): neither an approval nor
+ * the yearly opening invoices a year the member has a case for; full dues
+ * from the first invoice after the exam year; insurance words and notices
+ * only for the insured categories (FGT §4c). */
+static int
+opens(const struct wf_set *set, enum wf_event_kind kind, const char *years, const char *status,
+    struct cal_datetime at)
+{
+	struct wf_kv with[3] = {
+		{ (char *)"name", (char *)"Kari" }, { (char *)"category", (char *)"student" },
+		{ (char *)"half_year", (char *)"0" },
+	};
+	struct wf_step s;
+	struct clerk_err err;
+	struct tev e;
+	char f[64];
+	int applied;
+
+	tev_init(&e, kind, kind == WF_EV_OPEN ? "application" : "dues", at);
+	snprintf(f, sizeof(f), "years.dues=%s", years);
+	tev_fact(&e, f);
+	snprintf(f, sizeof(f), "member_status=%s", status);
+	tev_fact(&e, f);
+	tev_fact(&e, "member_category=student");
+	ck_assert_msg(engine_open(set, set->profile, "dues", "FGT-2027-0099", &e.ev,
+	    kind == WF_EV_OPEN ? with : NULL, kind == WF_EV_OPEN ? 3 : 0, at, &s, &err) == 0,
+	    "%s", err.msg);
+	applied = s.result == WF_APPLIED;
+	wf_step_free(&s);
+	tev_free(&e);
+	return applied;
+}
+
+START_TEST(one_dues_case_a_year_full_rate_after_exam_insured_categories)
+{
+	struct wf_set *set = real_set("fgt");
+	struct wf_case c;
+	struct wf_step s;
+	struct wf_kv with[3] = {
+		{ (char *)"name", (char *)"Kari" }, { (char *)"category", (char *)"student" },
+		{ (char *)"half_year", (char *)"0" },
+	};
+	struct tev e;
+
+	/* Joined in March 2027 (invoiced for 2027): the 15 May opening
+	 * passes her by; in 2028 it invoices her. */
+	ck_assert(opens(set, WF_EV_OPEN, "", "active", dt(2027, 3, 10, 9)));
+	ck_assert(!opens(set, WF_EV_YEARLY, "2027", "active", dt(2027, 5, 15, 8)));
+	ck_assert(opens(set, WF_EV_YEARLY, "2027", "active", dt(2028, 5, 15, 8)));
+	ck_assert(!opens(set, WF_EV_YEARLY, "2026,2028", "active", dt(2028, 5, 15, 8)));
+	/* Re-joining in a year she was invoiced for: no second invoice. */
+	ck_assert(!opens(set, WF_EV_OPEN, "2027", "active", dt(2027, 9, 1, 9)));
+	/* Removed members are not invoiced. */
+	ck_assert(!opens(set, WF_EV_YEARLY, "", "removed_nonpayment", dt(2028, 5, 15, 8)));
+
+	/* Exam in June 2027: the 2027 invoice at the student rate, 2028's
+	 * full (MFGT's), diploma or not. */
+	tev_init(&e, WF_EV_YEARLY, "dues", dt(2027, 5, 15, 8));
+	tev_fact(&e, "member_status=active");
+	tev_fact(&e, "member_category=student");
+	tev_fact(&e, "member_exam_date=2027-06-15");
+	open_case(set, &c, "dues", "FGT-2027-0100", &e.ev, NULL, 0, dt(2027, 5, 15, 8), &s);
+	ck_assert_str_eq(wf_case_var(&c, "rate"), "student");
+	ck_assert_str_eq(wf_case_var(&c, "amount"), "187500");
+	wf_step_free(&s);
+	wf_case_free(&c);
+	tev_free(&e);
+	tev_init(&e, WF_EV_YEARLY, "dues", dt(2028, 5, 15, 8));
+	tev_fact(&e, "member_status=active");
+	tev_fact(&e, "member_category=student");
+	tev_fact(&e, "member_exam_date=2027-06-15");
+	open_case(set, &c, "dues", "FGT-2028-0100", &e.ev, NULL, 0, dt(2028, 5, 15, 8), &s);
+	ck_assert_str_eq(wf_case_var(&c, "category"), "student");
+	ck_assert_str_eq(wf_case_var(&c, "rate"), "mfgt");
+	ck_assert_str_eq(wf_case_var(&c, "amount"), "250000");
+	ck_assert_str_eq(wf_case_var(&c, "insurance"), "yes");
+	wf_step_free(&s);
+	/* Insured: the lapse notice at the due date, cover back when paid. */
+	fire(set, &c, WF_TIMER_DEADLINE, "due", 0, &s, NULL, 0);
+	CHECK_STR(outs(&s), "send member dues_insurance_lapsed; digest unpaid; "
+	    "send member dues_reminder");
+	wf_step_free(&s);
+	tev_free(&e);
+	tev_init(&e, WF_EV_COMMAND, "paid", dt(2028, 6, 5, 9));
+	tev_fact(&e, "amount=250000");
+	s = step(set, &c, &e.ev, dt(2028, 6, 5, 9));
+	CHECK_STR(outs(&s), "send member dues_receipt; send member dues_insurance_restored; "
+	    "decision paid");
+	wf_step_free(&s);
+	tev_free(&e);
+	wf_case_free(&c);
+
+	/* Supporting members are not insured: no insurance words, no notice. */
+	with[1].value = (char *)"supporting";
+	tev_init(&e, WF_EV_OPEN, "application", dt(2028, 5, 15, 8));
+	open_case(set, &c, "dues", "FGT-2028-0101", &e.ev, with, 3, dt(2028, 5, 15, 8), NULL);
+	ck_assert_str_eq(wf_case_var(&c, "insurance"), "no");
+	fire(set, &c, WF_TIMER_DEADLINE, "due", 0, &s, NULL, 0);
+	CHECK_STR(outs(&s), "digest unpaid; send member dues_reminder");
+	wf_step_free(&s);
+	tev_free(&e);
+	tev_init(&e, WF_EV_COMMAND, "paid", dt(2028, 6, 5, 9));
+	tev_fact(&e, "amount=125000");
+	s = step(set, &c, &e.ev, dt(2028, 6, 5, 9));
+	CHECK_STR(outs(&s), "send member dues_receipt; decision paid");
+	wf_step_free(&s);
+	tev_free(&e);
+	wf_case_free(&c);
+	wf_set_free(set);
+}
+END_TEST
+
+/* FGT §4i: the 3 years count from the exam date the member reports; while
+ * it is unknown no deadline runs and the member is asked for it. */
+START_TEST(diploma_counts_from_the_reported_exam_date)
+{
+	struct wf_set *set = real_set("fgt");
+	struct wf_kv with[2] = { { (char *)"name", (char *)"Kari" },
+	    { (char *)"exam_date", (char *)"" } };
+	struct wf_case c;
+	struct wf_step s;
+	struct tev e;
+
+	tev_init(&e, WF_EV_OPEN, "application", dt(2026, 9, 1, 9));
+	open_case(set, &c, "diploma", "FGT-2026-0200", &e.ev, with, 2, dt(2026, 9, 1, 9), &s);
+	CHECK_STR(moves(&s), "(new) -> start [open application]; "
+	    "start -> studying [open application]");
+	CHECK_STR(outs(&s), "send member diploma_exam_date_asked");
+	CHECK_STR(timers(&c), "deadline ask 2027-03-02T08:00:00 (2027-03-01)");
+	ck_assert_int_eq(wf_case_deadline(&c, "diploma", &(struct cal_date){ 0, 0, 0 }), -1);
+	wf_step_free(&s);
+	tev_free(&e);
+	/* Asked again half a year on. */
+	fire(set, &c, WF_TIMER_DEADLINE, "ask", 0, &s, NULL, 0);
+	CHECK_STR(outs(&s), "send member diploma_exam_date_asked");
+	wf_step_free(&s);
+	/* She reports it: 3 years from 15 June 2028 (a Thursday in 2031... the
+	 * working-day rule moves a weekend). */
+	tev_init(&e, WF_EV_REPLY, NULL, dt(2027, 4, 2, 10));
+	tev_fact(&e, "exam_date=2028-06-15");
+	s = step(set, &c, &e.ev, dt(2027, 4, 2, 10));
+	CHECK_STR(moves(&s), "studying -> waiting [reply]");
+	ck_assert_str_eq(wf_case_var(&c, "deadline"), "2031-06-16");
+	ck_assert_str_eq(wf_case_var(&c, "exam_date_known"), "1");
+	CHECK_STR(timers(&c), "deadline diploma 2031-06-17T08:00:00 (2031-06-16); "
+	    "remind diploma#1 2030-12-16T08:00:00 (2031-06-16); "
+	    "remind diploma#2 2031-05-16T08:00:00 (2031-06-16)");
+	wf_step_free(&s);
+	tev_free(&e);
+	wf_case_free(&c);
+	wf_set_free(set);
+}
+END_TEST
+
 START_TEST(resignation_waits_for_unpaid_dues)
 {
 	struct wf_set *set = real_set("fgt");
@@ -1438,7 +1592,7 @@ sim_new_person(struct sim *sm, struct cal_datetime now)
 	snprintf(f, sizeof(f), "attachments.scan=%u", rnd(3));
 	tev_fact(&e, f);
 	snprintf(f, sizeof(f), "exam_date=20%02u-0%u-1%u", 20 + rnd(10), 1 + rnd(9), rnd(9));
-	tev_fact(&e, f);
+	tev_fact(&e, rnd(3) ? f : "exam_date=");
 	ck_assert_int_eq(engine_open(sm->set, sm->set->profile, wf, ref, &e.ev, NULL, 0, now,
 	    &s, &err), 0);
 	ck_assert_int_eq(s.result, WF_APPLIED);
@@ -1895,6 +2049,8 @@ main(void)
 	tcase_add_test(tc, fgt_student_applies_is_reminded_and_approved);
 	tcase_add_test(tc, dues_amounts_follow_the_profiles);
 	tcase_add_test(tc, fgt_dues_unpaid_reminded_removed_then_settled);
+	tcase_add_test(tc, one_dues_case_a_year_full_rate_after_exam_insured_categories);
+	tcase_add_test(tc, diploma_counts_from_the_reported_exam_date);
 	tcase_add_test(tc, resignation_waits_for_unpaid_dues);
 	tcase_add_test(tc, resignation_only_by_the_member);
 	tcase_add_test(tc, random_sequences_never_lose_a_state_or_a_deadline);

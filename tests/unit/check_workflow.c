@@ -496,6 +496,41 @@ count_tmpl(void *arg, const char *name)
 	(*(int *)arg)++;
 }
 
+/* Placeholders that notices or deadlines use are refused; one nothing uses
+ * yet is not; clerk's defaults are listed until confirmed. */
+START_TEST(placeholders_in_use_and_unconfirmed_defaults)
+{
+	static const char *const also[] = { "dues.account", "dues.currency", NULL };
+	char *dir = xasprintf("%s/workflows", srcdir());
+	struct wf_set *set = NULL;
+	struct buf d = BUF_INIT, out = BUF_INIT, defaults = BUF_INIT;
+	struct clerk_err err;
+
+	ck_assert_msg(wf_set_load_dir(dir, "fgt", NULL, NULL, &set, &d, &err) == 0, "%s\n%s",
+	    err.msg, buf_str(&d));
+	ck_assert(wf_uses_profile_key(set, "dues", "amount"));
+	ck_assert(wf_uses_profile_key(set, "dues", "invoice_date"));
+	ck_assert(wf_uses_profile_key(set, "categories.student", "ratio"));
+	ck_assert(!wf_uses_profile_key(set, "pfo", "send_date"));
+	ck_assert_int_eq(wf_profile_marks(set, also, &out, &defaults), 3);
+	ck_assert_msg(strstr(buf_str(&out), "dues.amount = 2500.00 is a PLACEHOLDER") != NULL,
+	    "%s", buf_str(&out));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "dues.invoice_date = 05-15 is a PLACEHOLDER"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&out), "dues.account = PLACEHOLDER:"));
+	ck_assert_ptr_null(strstr(buf_str(&out), "send_date"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&defaults), "dues.reminders = 2 is clerk's default"));
+	ck_assert_ptr_nonnull(strstr(buf_str(&defaults), "resignation.confirm_within = 14d"));
+	/* The account is used by notices, not by a workflow. */
+	buf_reset(&out);
+	ck_assert_int_eq(wf_profile_marks(set, NULL, &out, NULL), 2);
+	wf_set_free(set);
+	buf_free(&d);
+	buf_free(&out);
+	buf_free(&defaults);
+	free(dir);
+}
+END_TEST
+
 START_TEST(real_workflows_load_for_every_profile)
 {
 	static const char *const profiles[] = { "fgt", "asrt", "ntp" };
@@ -680,6 +715,7 @@ main(void)
 	tcase_add_test(tc, structure_errors);
 	tcase_add_test(tc, opening_another_workflow);
 	tcase_add_test(tc, real_workflows_load_for_every_profile);
+	tcase_add_test(tc, placeholders_in_use_and_unconfirmed_defaults);
 	tcase_add_test(tc, load_dir_lists_every_problem);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

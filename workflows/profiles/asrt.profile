@@ -10,6 +10,8 @@ prefix = ASRT
 languages = da en
 default_language = da
 bylaws = "ASRT: Ønsker medlemskab, Medlemskab & kontingent, Supervision, etik"
+encrypt_notices = yes		# clerk default, not in the seed: the association
+				# confirms (members\' mail stays private)
 
 [calendar]
 holidays = dk			# workflows/calendars/dk.holidays
@@ -24,6 +26,8 @@ ratio = 100			# DKK 500
 diploma = no			# the source asks for the signed form only
 diploma_case = no
 pfo = yes			# at least 12 h supervision a year
+insured = no			# no group insurance in the seed
+after_exam = none
 words = terapeut "uddannet terapeut" sexolog parterapeut
 label_da = "Uddannet terapeut"
 label_en = "Trained therapist"
@@ -33,6 +37,8 @@ ratio = 50			# DKK 250 of 500
 diploma = no
 diploma_case = no
 pfo = no
+insured = no			# no group insurance in the seed
+after_exam = none
 words = studerende studentermedlem
 label_da = Studerende
 label_en = Student
@@ -41,29 +47,28 @@ label_en = Student
 ethics = yes			# "læs etikrammen"
 attest = yes			# ethics "Lov": never charged with or punished
 				# for abuse or sexual crimes
-complete_within = 14d		# clerk's default
+complete_within = 14d		# clerk default, not in the seed
 remind_before = 3d
 
 [dues]				# "Medlemskab & kontingent"
 currency = DKK
 amount = 500.00			# "uddannelse terapeuter dkk 500"
 other_amounts = NOK=690.00 SEK=690.00 EUR=68.00
-round_to = 1.00			# clerk's default: whole kroner
+round_to = 1.00		# clerk default, not in the seed
 half_after = 07-01		# "Nyt medlemskab oprettet efter 1.7. halv pris"
 invoice_date = 01-01		# "Medlemskab betales hver d. 1.1."
-due_after = 14d			# clerk's default
+due_after = 14d		# clerk default, not in the seed
 remind_before = 3d
-reminders = 2			# clerk's default
-reminder_interval = 14d
-insurance_notice = no		# no group insurance in ASRT's text
-owed_blocks_joining = yes	# clerk's default
+reminders = 2		# clerk default, not in the seed
+reminder_interval = 14d		# clerk default, not in the seed
+owed_blocks_joining = yes		# clerk default, not in the seed
 account = "Merkur Bank 8401-1068404, IBAN DK6584010001068404, BIC MEKUDK21"
 transfer_prefix = "ASRT-"		# the transfer must read "ASRT-<name>"
 transfer_with = name
 
 [resignation]			# the source is silent: FGT's rule as default
-notice = 30d
-wait_for_dues = yes
+notice = 30d		# clerk default, not in the seed
+wait_for_dues = yes		# clerk default, not in the seed
 recheck = 7d
 confirm_within = 14d		# clerk default, not in the seed (DOMAIN §6)
 
@@ -71,6 +76,7 @@ confirm_within = 14d		# clerk default, not in the seed (DOMAIN §6)
 within = 3y			# case; kept so the shared workflow validates
 remind_before = 6m 1m
 category = therapist
+ask_every = 6m			# kept so the shared workflow validates
 
 [pfo]				# "Supervision"
 applies = yes

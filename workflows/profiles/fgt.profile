@@ -9,6 +9,8 @@ prefix = FGT
 languages = nb en
 default_language = nb
 bylaws = "FGT vedtekter (§4 medlemskap, §7 årsmøtet, §8 FEU, §10, §11)"
+encrypt_notices = yes		# clerk default, not in the seed: the association
+				# confirms (members\' mail stays private)
 
 [calendar]
 holidays = no			# workflows/calendars/no.holidays
@@ -23,6 +25,8 @@ ratio = 100
 diploma = yes
 diploma_case = no
 pfo = yes			# §4k: MFGT members meet the PFO requirement
+insured = yes			# §4c: "praktiserende MFGT-medlemmer"
+after_exam = none
 words = MFGT gestaltterapeut "gestalt therapist" terapeut therapist
 label_nb = "Gestaltterapeut MFGT"
 label_en = "Gestalt therapist MFGT"
@@ -32,6 +36,8 @@ ratio = 75
 diploma = no
 diploma_case = yes		# §4i: diploma within 3 years of finishing
 pfo = no			# PFO from January after the exam (§4k)
+insured = yes			# §4c: students are insured with their dues
+after_exam = mfgt		# §4b: full dues from the year after the exam
 words = studentmedlem "student member"
 label_nb = Studentmedlem
 label_en = "Student member"
@@ -41,6 +47,8 @@ ratio = 100
 diploma = no
 diploma_case = no
 pfo = no
+insured = no			# §4c: institutes are not in the scheme
+after_exam = none
 words = institutt institute utdanningsinstitutt
 label_nb = Utdanningsinstitutt
 label_en = "Educational institute"
@@ -50,6 +58,8 @@ ratio = 50
 diploma = no
 diploma_case = no
 pfo = no
+insured = no			# §4c: supporting members are not in the scheme
+after_exam = none
 words = støttemedlem "supporting member"
 label_nb = Støttemedlem
 label_en = "Supporting member"
@@ -57,25 +67,23 @@ label_en = "Supporting member"
 [application]
 ethics = yes			# the ethics rules accepted on the form
 attest = no			# ASRT asks for it; FGT does not
-complete_within = 14d		# clerk's practice: 14 days to complete
+complete_within = 14d		# clerk default, not in the seed
 remind_before = 3d
 
 [dues]				# FGT §4b, §4c
 currency = NOK
 # The annual meeting sets the amount (§4b, §7 "Fastsetting av årets
-# kontingent"). PLACEHOLDER: replace with the amount the meeting decided.
-amount = 2500.00
+# kontingent").
+amount = 2500.00		# PLACEHOLDER: the amount the meeting decided
 round_to = 1.00			# "Alle beløp avrundes": whole kroner
 half_after = 07-01		# "Ved innmelding etter 1. juli ... halv kontingent"
 # Yearly invoices go out after the annual meeting (held by end of April).
-# PLACEHOLDER date: set it to when the treasurer invoices.
-invoice_date = 05-15
+invoice_date = 05-15		# PLACEHOLDER: when the treasurer invoices
 due_after = 14d			# "Kontingent forfaller 14 dager etter utsendelse"
 remind_before = 3d
-reminders = 2			# "purringer" (plural): two, then removal
-reminder_interval = 14d		# reminders at +0 and +14 days after the due
+reminders = 2		# clerk default, not in the seed
+reminder_interval = 14d		# clerk default, not in the seed: reminders at +0 and +14 days after the due
 				# date, removal 14 days after the last
-insurance_notice = yes		# §4c: unpaid by the due date, not insured
 account = "PLACEHOLDER: the association's bank account"
 transfer_prefix = ""		# transfers carry the case reference
 transfer_with = ref
@@ -95,6 +103,8 @@ confirm_within = 14d		# clerk default, not in the seed: the time a
 within = 3y			# "innen 3 år etter endt utdannelse"
 remind_before = 6m 1m
 category = mfgt
+ask_every = 6m			# clerk default, not in the seed: how often a
+				# student is asked for the exam date (DOMAIN §1)
 
 [pfo]				# §4k
 applies = yes

@@ -10,6 +10,8 @@ prefix = NTP
 languages = nl en
 default_language = nl
 bylaws = "Ver. NTP beroepscode (§1.21, §1.34), Coniugium 2.b, 2.e"
+encrypt_notices = yes		# clerk default, not in the seed: the association
+				# confirms (members\' mail stays private)
 
 [calendar]
 holidays = nl			# workflows/calendars/nl.holidays
@@ -24,6 +26,8 @@ ratio = 100
 diploma = no
 diploma_case = no
 pfo = yes			# §1.21 supervision and intervision
+insured = no			# no group insurance in the seed
+after_exam = none
 words = registerlid "register lid" geregistreerd
 label_nl = Registerlid
 label_en = "Register member"
@@ -33,6 +37,8 @@ ratio = 75			# PLACEHOLDER share
 diploma = no
 diploma_case = no
 pfo = yes
+insured = no			# no group insurance in the seed
+after_exam = none
 words = "aspirant lid" aspirantlid
 label_nl = "Aspirant lid"
 label_en = "Aspirant member"
@@ -42,6 +48,8 @@ ratio = 50			# PLACEHOLDER share
 diploma = no
 diploma_case = no
 pfo = no
+insured = no			# no group insurance in the seed
+after_exam = none
 words = studentlid "student lid"
 label_nl = Studentlid
 label_en = "Student member"
@@ -51,6 +59,8 @@ ratio = 0
 diploma = no
 diploma_case = no
 pfo = no
+insured = no			# no group insurance in the seed
+after_exam = none
 words = erelid "honorary member"
 label_nl = Erelid
 label_en = "Honorary member"
@@ -58,28 +68,27 @@ label_en = "Honorary member"
 [application]
 ethics = yes			# §1.1: members have read the codes
 attest = no
-complete_within = 14d		# clerk's default
+complete_within = 14d		# clerk default, not in the seed
 remind_before = 3d
 
 [dues]
-currency = EUR
+currency = EUR		# clerk default, not in the seed
 amount = 150.00			# PLACEHOLDER: the source names no amount
-round_to = 1.00
+round_to = 1.00		# clerk default, not in the seed
 half_after = 07-01		# PLACEHOLDER rule, as FGT and ASRT
 invoice_date = 01-01		# PLACEHOLDER
-due_after = 14d
+due_after = 14d		# clerk default, not in the seed
 remind_before = 3d
-reminders = 2
-reminder_interval = 14d
-insurance_notice = no
+reminders = 2		# clerk default, not in the seed
+reminder_interval = 14d		# clerk default, not in the seed
 account = "PLACEHOLDER: the association's IBAN"
 transfer_prefix = ""		# transfers carry the case reference
-transfer_with = ref
-owed_blocks_joining = yes
+transfer_with = ref		# clerk default, not in the seed
+owed_blocks_joining = yes		# clerk default, not in the seed
 
 [resignation]			# §1.34: reported at once and in writing
-notice = 0d			# §1.34 names no notice period: clerk reads
-				# it as effective on receipt
+notice = 0d			# clerk default, not in the seed: §1.34 names
+				# no notice period; effective on receipt
 wait_for_dues = yes		# PLACEHOLDER: as FGT
 recheck = 7d
 confirm_within = 14d		# clerk default, not in the seed (DOMAIN §6)
@@ -88,6 +97,7 @@ confirm_within = 14d		# clerk default, not in the seed (DOMAIN §6)
 within = 3y			# case; kept so the shared workflow validates
 remind_before = 6m 1m
 category = register
+ask_every = 6m			# kept so the shared workflow validates
 
 [pfo]				# §1.21; Coniugium 2.e
 applies = yes
