@@ -38,6 +38,7 @@ static struct {
 	char	*h_revoked;	/* a key revoked after signing */
 	char	*h_import;	/* empty at first: import tests */
 	char	*h_corpus;	/* the corpus keys */
+	int	 have_corpus;	/* the shared corpus is there */
 	char	*h_noagent;	/* knows member, but gpg-agent cannot start */
 	char	 assoc[41], member[41], member_sign[41];
 	char	 stranger[41], stranger2[41], locked[41], old[41], revoked[41];
@@ -295,10 +296,10 @@ setup(void)
 	else
 		snprintf(fx.shared, sizeof(fx.shared), "%s",
 		    CLERK_SHARED_DEFAULT);
+	/* The shared corpus is an extra suite: its tests are skipped (and
+	 * counted) where it is absent. */
 	f = xasprintf("%s/corpus/MANIFEST.tsv", fx.shared);
-	if (access(f, R_OK) == -1)
-		die("corpus not found at %s/corpus (set CLERK_SHARED)",
-		    fx.shared);
+	fx.have_corpus = access(f, R_OK) == 0;
 	free(f);
 
 	parent_pid = getpid();
@@ -1597,8 +1598,13 @@ main(void)
 	tcase_add_test(tc, list_keys_for_clerkctl);
 	tcase_add_test(tc, signer_is_sender_rules);
 	tcase_add_test(tc, signer_is_sender_real_signatures);
-	tcase_add_test(tc, corpus_inline_clearsigned);
-	tcase_add_test(tc, corpus_pgp_mime);
+	if (fx.have_corpus) {
+		tcase_add_test(tc, corpus_inline_clearsigned);
+		tcase_add_test(tc, corpus_pgp_mime);
+	} else {
+		printf("# SKIP 2 corpus tests: no shared corpus at %s/corpus (an extra "
+		    "suite; set CLERK_SHARED)\n", fx.shared);
+	}
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

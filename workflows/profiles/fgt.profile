@@ -116,8 +116,9 @@ hours_year = 37.5
 hours_five_years = 187.5
 supervision_min = 12
 supervision_certified_min = 5
-category_cap = 12		# DOMAIN.md §3: 12 h a year per capped category
-category_cap_percent = 30	# "Maksimalt 30%"; cannot bind supervision
+category_cap = 12		# §4k "maks 30 % eller 12 t": 12 h a year per
+				# capped category (at 37.5 h, 12 h is the larger;
+				# the 30 % cannot bind supervision): no % check
 capped_categories = c1 c3 c4 c5 c6
 downgrade_status = without_client_responsibility
 full_sick_leave_waives = yes
