@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "buf.h"
+
 #define WORKER_REQUESTS	2000
 #define WORKER_FD	3
 
@@ -38,45 +40,6 @@ static struct {
 	int		fd;
 	unsigned	served;
 } worker = { -1, -1, 0 };
-
-static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* 1 read whole, 0 at end of stream before any byte, -1 otherwise. */
-static int
-read_all(int fd, void *p, size_t n)
-{
-	char *c = p;
-	size_t got = 0;
-
-	while (got < n) {
-		ssize_t r = read(fd, c + got, n - got);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r == 0 && got == 0)
-			return 0;
-		if (r <= 0)
-			return -1;
-		got += (size_t)r;
-	}
-	return 1;
-}
 
 /* The worker's life: a request, a parse under an alarm, one byte back. */
 static void __attribute__((noreturn))
@@ -103,7 +66,7 @@ worker_main(void)
 		struct mail *m = NULL;
 		struct clerk_err e;
 		char *raw;
-		int r = read_all(WORKER_FD, &rq, sizeof(rq));
+		int r = fd_read_all(WORKER_FD, &rq, sizeof(rq));
 
 		if (r == 0)
 			_exit(0);
@@ -111,7 +74,7 @@ worker_main(void)
 			_exit(3);
 		if ((raw = malloc((size_t)rq.len + 1)) == NULL)
 			_exit(4);
-		if (rq.len > 0 && read_all(WORKER_FD, raw, (size_t)rq.len) != 1)
+		if (rq.len > 0 && fd_read_all(WORKER_FD, raw, (size_t)rq.len) != 1)
 			_exit(3);
 		raw[rq.len] = '\0';
 		alarm(rq.lim.max_seconds);
@@ -119,7 +82,7 @@ worker_main(void)
 		alarm(0);
 		mail_free(m);
 		free(raw);
-		if (write_all(WORKER_FD, "k", 1) != 0)
+		if (fd_write_all(WORKER_FD, "k", 1) != 0)
 			_exit(0);
 	}
 }
@@ -239,8 +202,8 @@ mail_parse_isolated(const char *raw, size_t len, const struct mail_limits *lim_i
 			worker_stop();
 		if (worker.pid < 0 && worker_start(err) != 0)
 			return -1;
-		if (write_all(worker.fd, &rq, sizeof(rq)) == 0 &&
-		    (len == 0 || write_all(worker.fd, raw, len) == 0))
+		if (fd_write_all(worker.fd, &rq, sizeof(rq)) == 0 &&
+		    (len == 0 || fd_write_all(worker.fd, raw, len) == 0))
 			break;
 		if (tries > 0) {
 			worker_died(secs, 0, err);
@@ -258,7 +221,7 @@ mail_parse_isolated(const char *raw, size_t len, const struct mail_limits *lim_i
 		worker_died(secs, 1, err);
 		return -1;
 	}
-	if (read_all(worker.fd, &ok, 1) != 1 || ok != 'k') {
+	if (fd_read_all(worker.fd, &ok, 1) != 1 || ok != 'k') {
 		worker_died(secs, 0, err);
 		return -1;
 	}

@@ -252,49 +252,13 @@ get_keys(struct rd *r, struct pgp_key_list *l)
 /* ---- frames on the socket ---- */
 
 static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *c = p;
-
-	while (n > 0) {
-		ssize_t w = send(fd, c, n, MSG_NOSIGNAL);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		c += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int
-read_all(int fd, void *p, size_t n)
-{
-	char *c = p;
-
-	while (n > 0) {
-		ssize_t r = read(fd, c, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		c += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
-static int
 send_frame(int fd, const struct buf *payload)
 {
 	struct buf head = BUF_INIT;
 	int rc;
 
 	put_u32(&head, (uint32_t)payload->len);
-	rc = write_all(fd, head.data, head.len) == 0 && write_all(fd, payload->data,
+	rc = fd_write_all(fd, head.data, head.len) == 0 && fd_write_all(fd, payload->data,
 	    payload->len) == 0 ? 0 : -1;
 	buf_free(&head);
 	return rc;
@@ -308,7 +272,7 @@ recv_frame(int fd, struct buf *payload)
 	uint32_t n;
 
 	buf_reset(payload);
-	if (read_all(fd, h, 4) != 0)
+	if (fd_read_all(fd, h, 4) != 1)
 		return -1;
 	n = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
 	if (n > FRAME_MAX)
@@ -317,7 +281,7 @@ recv_frame(int fd, struct buf *payload)
 		char chunk[65536];
 		size_t k = n < sizeof(chunk) ? n : sizeof(chunk);
 
-		if (read_all(fd, chunk, k) != 0)
+		if (fd_read_all(fd, chunk, k) != 1)
 			return -1;
 		buf_append(payload, chunk, k);
 		n -= (uint32_t)k;

@@ -31,4 +31,11 @@ int buf_read_file(struct buf *b, const char *path, struct clerk_err *err);
 /* The text, or "" when nothing was appended yet. */
 const char *buf_str(const struct buf *b);
 
+/* Sockets and pipes between clerk's own processes (the MIME worker, the
+ * signer). All of p[0..n) written, 0, or -1 (EINTR retried, no SIGPIPE). */
+int fd_write_all(int fd, const void *p, size_t n);
+/* All of p[0..n) read: 1; the end of the stream before any byte: 0; -1
+ * otherwise. */
+int fd_read_all(int fd, void *p, size_t n);
+
 #endif

@@ -18,6 +18,7 @@
 #include "buf.h"
 #include "error.h"
 #include "openpgp.h"
+#include "testutil.h"
 #include "xmalloc.h"
 
 #ifndef CLERK_SHARED_DEFAULT
@@ -53,26 +54,7 @@ static struct {
 
 /* ---- helpers ---- */
 
-static pid_t parent_pid;
 static void teardown(void);
-
-/* Stops the program with a TAP "Bail out!": in the parent (setup) after
- * removing what was made, in a test's child just with a failure. */
-static void
-die(const char *fmt, ...)
-{
-	va_list ap;
-
-	printf("Bail out! ");
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	printf("\n");
-	fflush(stdout);
-	if (getpid() == parent_pid)
-		teardown();
-	exit(EXIT_FAILURE);
-}
 
 static char *
 path2(const char *a, const char *b)
@@ -101,67 +83,7 @@ write_file(const char *path, const void *data, size_t len)
 	FILE *f = fopen(path, "wb");
 
 	if (f == NULL || fwrite(data, 1, len, f) != len || fclose(f) != 0)
-		die("write %s: %s", path, strerror(errno));
-}
-
-/* Runs `gpg --homedir home --batch args...`; stdout into `out` (may be
- * NULL), stderr appended to gpg.log in the test directory. Exit status. */
-static int
-gpg_run(const char *home, struct buf *out, ...)
-{
-	const char *argv[40];
-	char *log;
-	va_list ap;
-	int argc = 0, fds[2], status, logfd;
-	pid_t pid;
-	ssize_t n;
-	char chunk[4096];
-
-	argv[argc++] = "gpg";
-	argv[argc++] = "--homedir";
-	argv[argc++] = home;
-	argv[argc++] = "--batch";
-	argv[argc++] = "--no-tty";
-	va_start(ap, out);
-	while (argc < 39 && (argv[argc] = va_arg(ap, const char *)) != NULL)
-		argc++;
-	va_end(ap);
-	argv[argc] = NULL;
-	if (pipe(fds) == -1)
-		die("pipe: %s", strerror(errno));
-	log = path2(fx.dir, "gpg.log");
-	if ((pid = fork()) == -1)
-		die("fork: %s", strerror(errno));
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDONLY);
-
-		logfd = open(log, O_WRONLY | O_CREAT | O_APPEND, 0600);
-		dup2(null, 0);
-		dup2(fds[1], 1);
-		if (logfd != -1)
-			dup2(logfd, 2);
-		close(fds[0]);
-		execvp("gpg", (char *const *)argv);
-		_exit(127);
-	}
-	free(log);
-	close(fds[1]);
-	while ((n = read(fds[0], chunk, sizeof(chunk))) > 0)
-		if (out != NULL)
-			buf_append(out, chunk, (size_t)n);
-	close(fds[0]);
-	if (waitpid(pid, &status, 0) == -1)
-		die("waitpid: %s", strerror(errno));
-	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
-}
-
-static void
-gpg_must(int status, const char *what)
-{
-	if (status == 127)
-		die("%s: cannot run gpg (is GnuPG installed?)", what);
-	if (status != 0)
-		die("%s: gpg exited %d (see %s/gpg.log)", what, status, fx.dir);
+		tu_die("write %s: %s", path, strerror(errno));
 }
 
 /* The fingerprint from a "[GNUPG:] KEY_CREATED X FPR" status line. */
@@ -171,19 +93,9 @@ created_fpr(const struct buf *status, char out[41])
 	const char *p = strstr(buf_str(status), "KEY_CREATED ");
 
 	if (p == NULL || strlen(p) < 14 + 40)
-		die("no KEY_CREATED in gpg status output");
+		tu_die("no KEY_CREATED in gpg status output");
 	memcpy(out, p + 14, 40);
 	out[40] = '\0';
-}
-
-static char *
-make_home(const char *name)
-{
-	char *h = path2(fx.dir, name);
-
-	if (mkdir(h, 0700) == -1)
-		die("mkdir %s: %s", h, strerror(errno));
-	return h;
 }
 
 static void
@@ -194,15 +106,15 @@ gen_key(const char *home, const char *uid, const char *expire,
 	int rc;
 
 	if (faked_time != NULL)
-		rc = gpg_run(home, &st, "--status-fd", "1",
+		rc = tu_gpg(home, &st, "--status-fd", "1",
 		    "--faked-system-time", faked_time, "--pinentry-mode",
 		    "loopback", "--passphrase", pass ? pass : "",
 		    "--quick-gen-key", uid, "ed25519", "sign", expire, NULL);
 	else
-		rc = gpg_run(home, &st, "--status-fd", "1", "--pinentry-mode",
+		rc = tu_gpg(home, &st, "--status-fd", "1", "--pinentry-mode",
 		    "loopback", "--passphrase", pass ? pass : "",
 		    "--quick-gen-key", uid, "ed25519", "sign", expire, NULL);
-	gpg_must(rc, uid);
+	tu_gpg_must(rc, uid);
 	created_fpr(&st, fpr);
 	buf_free(&st);
 }
@@ -213,7 +125,7 @@ add_subkey(const char *home, const char *fpr, const char *algo,
 {
 	struct buf st = BUF_INIT;
 
-	gpg_must(gpg_run(home, &st, "--status-fd", "1", "--pinentry-mode",
+	tu_gpg_must(tu_gpg(home, &st, "--status-fd", "1", "--pinentry-mode",
 	    "loopback", "--passphrase", "", "--quick-add-key", fpr, algo,
 	    usage, "never", NULL), "add subkey");
 	if (sub != NULL)
@@ -224,10 +136,10 @@ add_subkey(const char *home, const char *fpr, const char *algo,
 static void
 export_public(const char *home, const char *fpr, struct buf *out)
 {
-	gpg_must(gpg_run(home, out, "--armor", "--export", fpr, NULL),
+	tu_gpg_must(tu_gpg(home, out, "--armor", "--export", fpr, NULL),
 	    "export");
 	if (out->len == 0)
-		die("export of %s gave nothing", fpr);
+		tu_die("export of %s gave nothing", fpr);
 }
 
 static struct openpgp *
@@ -237,7 +149,7 @@ open_home(const char *home)
 	struct clerk_err err = { 0, "" };
 
 	if (openpgp_open(home, &p, &err) == -1)
-		die("openpgp_open %s: %s", home, err.msg);
+		tu_die("openpgp_open %s: %s", home, err.msg);
 	return p;
 }
 
@@ -252,9 +164,9 @@ copy_public(const char *from, const char *fpr, const char *to)
 
 	export_public(from, fpr, &key);
 	if (openpgp_import_public(p, key.data, key.len, &fprs, &err) == -1)
-		die("import %s into %s: %s", fpr, to, err.msg);
+		tu_die("import %s into %s: %s", fpr, to, err.msg);
 	if (fprs.n != 1 || strcmp(fprs.v[0], fpr) != 0)
-		die("import %s gave %zu keys", fpr, fprs.n);
+		tu_die("import %s gave %zu keys", fpr, fprs.n);
 	pgp_strings_free(&fprs);
 	openpgp_close(p);
 	buf_free(&key);
@@ -302,18 +214,16 @@ setup(void)
 	fx.have_corpus = access(f, R_OK) == 0;
 	free(f);
 
-	parent_pid = getpid();
-	snprintf(fx.dir, sizeof(fx.dir), "/tmp/clerk-openpgp-XXXXXX");
-	if (mkdtemp(fx.dir) == NULL)
-		die("mkdtemp: %s", strerror(errno));
-	fx.h_assoc = make_home("assoc");
-	fx.h_member = make_home("member");
-	fx.h_stranger = make_home("stranger");
-	fx.h_old = make_home("old");
-	fx.h_revoked = make_home("revoked");
-	fx.h_import = make_home("import");
-	fx.h_corpus = make_home("corpus");
-	fx.h_noagent = make_home("noagent");
+	tu_mkdtemp("openpgp", teardown);
+	snprintf(fx.dir, sizeof(fx.dir), "%s", tu_dir);
+	fx.h_assoc = tu_make_home("assoc");
+	fx.h_member = tu_make_home("member");
+	fx.h_stranger = tu_make_home("stranger");
+	fx.h_old = tu_make_home("old");
+	fx.h_revoked = tu_make_home("revoked");
+	fx.h_import = tu_make_home("import");
+	fx.h_corpus = tu_make_home("corpus");
+	fx.h_noagent = tu_make_home("noagent");
 	/* An agent that must bind a socket where it cannot fails to start,
 	 * wherever GnuPG puts its standard sockets. */
 	f = path2(fx.h_noagent, "gpg-agent.conf");
@@ -332,11 +242,11 @@ setup(void)
 	    NULL, NULL, fx.member);
 	add_subkey(fx.h_member, fx.member, "cv25519", "encr", NULL);
 	add_subkey(fx.h_member, fx.member, "ed25519", "sign", fx.member_sign);
-	gpg_must(gpg_run(fx.h_member, NULL, "--quick-add-uid", fx.member,
+	tu_gpg_must(tu_gpg(fx.h_member, NULL, "--quick-add-uid", fx.member,
 	    "Member One <m1@alt.example>", NULL), "add uid");
-	gpg_must(gpg_run(fx.h_member, NULL, "--quick-add-uid", fx.member,
+	tu_gpg_must(tu_gpg(fx.h_member, NULL, "--quick-add-uid", fx.member,
 	    "Member One <gone@old.example>", NULL), "add uid");
-	gpg_must(gpg_run(fx.h_member, NULL, "--quick-revoke-uid", fx.member,
+	tu_gpg_must(tu_gpg(fx.h_member, NULL, "--quick-revoke-uid", fx.member,
 	    "Member One <gone@old.example>", NULL), "revoke uid");
 
 	gen_key(fx.h_stranger, "Stranger <stranger@example.net>", "never",
@@ -350,7 +260,7 @@ setup(void)
 	f = xasprintf("gpgconf --homedir '%s' --reload gpg-agent",
 	    fx.h_stranger);
 	if (system(f) != 0)
-		die("%s failed", f);
+		tu_die("%s failed", f);
 	free(f);
 
 	/* Expired: made and used in 2020, expired a year later. */
@@ -359,40 +269,40 @@ setup(void)
 	f = path2(fx.dir, "form.txt");
 	g = path2(fx.dir, "old.sig");
 	write_file(f, FORM, sizeof(FORM) - 1);
-	gpg_must(gpg_run(fx.h_old, NULL, "--faked-system-time",
+	tu_gpg_must(tu_gpg(fx.h_old, NULL, "--faked-system-time",
 	    "20200601T000000", "-u", fx.old, "--armor", "--output", g,
 	    "--detach-sign", f, NULL), "sign in 2020");
 	if (read_file(g, &fx.old_sig) == -1)
-		die("read %s", g);
+		tu_die("read %s", g);
 	free(g);
 
 	/* Two signatures in one detached signature. */
 	g = path2(fx.dir, "two.sig");
-	gpg_must(gpg_run(fx.h_stranger, NULL, "-u", fx.stranger, "-u",
+	tu_gpg_must(tu_gpg(fx.h_stranger, NULL, "-u", fx.stranger, "-u",
 	    fx.stranger2, "--armor", "--output", g, "--detach-sign", f, NULL),
 	    "sign twice");
 	if (read_file(g, &fx.two_sigs) == -1)
-		die("read %s", g);
+		tu_die("read %s", g);
 	free(g);
 
 	g = path2(fx.dir, "form.asc");
-	gpg_must(gpg_run(fx.h_member, NULL, "-u", fx.member, "--output", g,
+	tu_gpg_must(tu_gpg(fx.h_member, NULL, "-u", fx.member, "--output", g,
 	    "--clearsign", f, NULL), "clearsign");
 	if (read_file(g, &fx.clearsigned) == -1)
-		die("read %s", g);
+		tu_die("read %s", g);
 	free(g);
 	g = path2(fx.dir, "form.gpg");
-	gpg_must(gpg_run(fx.h_member, NULL, "-u", fx.member, "--armor",
+	tu_gpg_must(tu_gpg(fx.h_member, NULL, "-u", fx.member, "--armor",
 	    "--output", g, "--sign", f, NULL), "sign opaque");
 	if (read_file(g, &fx.opaque) == -1)
-		die("read %s", g);
+		tu_die("read %s", g);
 	free(g);
 	g = path2(fx.dir, "form.sym");
-	gpg_must(gpg_run(fx.h_member, NULL, "--pinentry-mode", "loopback",
+	tu_gpg_must(tu_gpg(fx.h_member, NULL, "--pinentry-mode", "loopback",
 	    "--passphrase", "shared secret", "--armor", "--output", g,
 	    "--symmetric", f, NULL), "symmetric");
 	if (read_file(g, &fx.symmetric) == -1)
-		die("read %s", g);
+		tu_die("read %s", g);
 	free(g);
 	free(f);
 
@@ -403,23 +313,23 @@ setup(void)
 	p = open_home(fx.h_revoked);
 	if (openpgp_sign_detached(p, fx.revoked, FORM, sizeof(FORM) - 1,
 	    &fx.revoked_sig, micalg, &err) == -1)
-		die("sign by revoked: %s", err.msg);
+		tu_die("sign by revoked: %s", err.msg);
 	openpgp_close(p);
 	copy_public(fx.h_revoked, fx.revoked, fx.h_assoc);
 	f = xasprintf("%s/openpgp-revocs.d/%s.rev", fx.h_revoked, fx.revoked);
 	if (read_file(f, &b) == -1)
-		die("read %s", f);
+		tu_die("read %s", f);
 	free(f);
 	/* GnuPG guards the stored certificate with a ':' before the armor. */
 	{
 		char *c = strstr(b.data, ":-----BEGIN PGP PUBLIC KEY BLOCK");
 
 		if (c == NULL)
-			die("revocation certificate not in the expected form");
+			tu_die("revocation certificate not in the expected form");
 		f = path2(fx.dir, "revoke.asc");
 		write_file(f, c + 1, b.len - (size_t)(c + 1 - b.data));
 	}
-	gpg_must(gpg_run(fx.h_revoked, NULL, "--import", f, NULL),
+	tu_gpg_must(tu_gpg(fx.h_revoked, NULL, "--import", f, NULL),
 	    "import revocation");
 	free(f);
 	buf_reset(&b);
@@ -429,7 +339,7 @@ setup(void)
 		struct pgp_strings fprs = { NULL, 0 };
 
 		if (openpgp_import_public(p, b.data, b.len, &fprs, &err) == -1)
-			die("import revoked key: %s", err.msg);
+			tu_die("import revoked key: %s", err.msg);
 		pgp_strings_free(&fprs);
 	}
 	openpgp_close(p);
@@ -441,7 +351,7 @@ setup(void)
 
 	/* Public association key followed by a secret key. */
 	export_public(fx.h_assoc, fx.assoc, &fx.stranger_secret);
-	gpg_must(gpg_run(fx.h_stranger, &fx.stranger_secret, "--armor",
+	tu_gpg_must(tu_gpg(fx.h_stranger, &fx.stranger_secret, "--armor",
 	    "--pinentry-mode", "loopback", "--passphrase", "",
 	    "--export-secret-keys", fx.stranger, NULL), "export secret");
 
